@@ -1,0 +1,3 @@
+from optviz.cli import main
+
+main(prog_name="optviz")

@@ -1,0 +1,203 @@
+"""The runner: every optimizer's whole run is one jitted call, steps in ``lax.scan`` and starts
+in ``vmap``.
+
+A run whose loss or gradient stops being finite, or that wanders more than `FAR` half-widths
+of the plot window from its centre, has diverged: from that step on it holds still at its last
+good point, so paths never contain NaN, and the step is recorded.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import surfaces as catalogue
+
+from optviz import external, presets, rules
+from optviz.spec import Spec, as_spec
+from optviz.trajectories import Trajectories
+
+FAR = 10.0
+
+
+def as_surface(surface) -> catalogue.Surface:
+    """A `Surface` from a surface or a catalogue name."""
+    if isinstance(surface, catalogue.Surface):
+        return surface
+    if isinstance(surface, str):
+        return catalogue.get(surface)
+    raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
+
+
+def build(name: str, hparams: dict, static: tuple) -> rules.Optimizer:
+    """The optimizer ``name`` with traced ``hparams`` and compile-time ``static`` ones."""
+    if name.startswith(external.PREFIX):
+        return rules.Optimizer(*external.build(name, **hparams, **dict(static)))
+    return rules.RULES[name](**hparams, **dict(static))
+
+
+def split(spec: Spec) -> tuple[dict, tuple]:
+    """A spec's hyper-parameters as (traced, static): only learning rates are traced for optax
+    specs, everything but array sizes for our rules."""
+    if spec.name.startswith(external.PREFIX):
+        traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
+    else:
+        traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
+    return traced, tuple((k, v) for k, v in spec.hparams if k not in traced)
+
+
+def _observer(surface, opt: rules.Optimizer):
+    """``observe(x, state, key) -> (loss at x, the gradient the optimizer sees)``: exact, at the
+    rule's query point, from a random mini-batch, or with Gaussian noise added."""
+    grad = jax.grad(surface.fn)
+    value_and_grad = jax.value_and_grad(surface.fn)
+    minibatch = (
+        opt.batch is not None and surface.batch_fn is not None and opt.batch < surface.n_data
+    )
+    noisy = opt.noise is not None and surface.batch_fn is None
+    batch_grad = jax.grad(surface.batch_fn) if minibatch else None
+
+    def observe(x, state, key):
+        point = x if opt.query is None else opt.query(x, state)
+        if minibatch:
+            idx = jax.random.choice(key, surface.n_data, (opt.batch,), replace=False)
+            return surface.fn(x), batch_grad(point, idx)
+        loss, grads = value_and_grad(x) if opt.query is None else (surface.fn(x), grad(point))
+        if noisy:
+            grads = grads + opt.noise * jax.random.normal(key, grads.shape)
+        return loss, grads
+
+    return observe
+
+
+def simulate(surface, name, static, hparams, starts, key, steps):
+    """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
+    (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
+    opt = build(name, hparams, static)
+    observe = _observer(surface, opt)
+    (x0, x1), (y0, y1) = surface.bounds
+    centre = jnp.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    reach = FAR * jnp.array([(x1 - x0) / 2, (y1 - y0) / 2])
+
+    def point_step(t, x, state, good_x, good_loss, diverged_at, key):
+        loss, grads = observe(x, state, jax.random.fold_in(key, t))
+        ok = (
+            (diverged_at < 0)
+            & jnp.isfinite(loss)
+            & jnp.all(jnp.isfinite(grads))
+            & jnp.all(jnp.abs(x - centre) <= reach)
+        )
+        good_x = jnp.where(ok, x, good_x)
+        good_loss = jnp.where(ok, loss, good_loss)
+        diverged_at = jnp.where(ok | (diverged_at >= 0), diverged_at, t)
+        updates, new_state = opt.update(grads, state, x)
+        x = jnp.where(ok, x + updates, good_x)
+        state = jax.tree.map(lambda new, old: jnp.where(ok, new, old), new_state, state)
+        return x, state, good_x, good_loss, diverged_at
+
+    keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(starts.shape[0]))
+    batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0, 0, 0))
+
+    def step(carry, t):
+        carry = batch_step(t, *carry, keys)
+        return carry, (carry[2], carry[3])
+
+    init = (
+        starts,
+        jax.vmap(opt.init)(starts),
+        starts,
+        jax.vmap(surface.fn)(starts),
+        jnp.full(starts.shape[0], -1, jnp.int32),
+    )
+    carry, (path, loss) = jax.lax.scan(step, init, jnp.arange(steps + 1, dtype=jnp.int32))
+    return path, loss, carry[-1]
+
+
+_simulate = jax.jit(simulate, static_argnames=("surface", "name", "static", "steps"))
+
+
+def _starts(surface, start, starts) -> np.ndarray:
+    if start is not None and starts is not None:
+        raise ValueError("give start or starts, not both")
+    if starts is None:
+        starts = [surface.start if start is None else start]
+    try:
+        array = np.asarray(starts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"starts must be numbers of shape (n, 2), got {starts!r}") from None
+    if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] < 1:
+        raise ValueError(f"starts must have shape (n, 2) with n >= 1, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("starts must be finite numbers")
+    return array
+
+
+def label(spec: Spec, surface) -> str:
+    """A readable label: the name, the learning rate, and every other hyper-parameter that
+    differs from its default (for sgd, the source of its noise)."""
+    if spec.name.startswith(external.PREFIX):
+        defaults = external.hyperparameters(spec.name)
+    else:
+        defaults = rules.hyperparameters(spec.name)
+    shown = {"lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"}
+    values = {**defaults, **dict(spec.hparams)}
+    parts = [spec.name] + [
+        f"{'lr' if key == 'learning_rate' else key}={value:g}"
+        for key, value in values.items()
+        if value is not None and (key in shown and key in defaults or value != defaults[key])
+    ]
+    return " ".join(parts)
+
+
+def complete(spec: Spec, surface) -> Spec:
+    """``spec`` with every hyper-parameter it runs with made explicit."""
+    spec = presets.with_lr(spec, surface)
+    if spec.name.startswith(external.PREFIX):
+        return spec
+    defaults = {k: v for k, v in rules.hyperparameters(spec.name).items() if v is not None}
+    return Spec(spec.name, **{**defaults, **dict(spec.hparams)})
+
+
+def run(
+    surface,
+    optimizers: Sequence[Spec | str],
+    *,
+    start=None,
+    starts=None,
+    steps: int = 200,
+    seed: int = 0,
+) -> Trajectories:
+    """Run each optimizer from each start for ``steps`` steps on ``surface``.
+
+    ``surface``: a catalogue name or a `Surface`; ``optimizers``: spec strings or `Spec` objects;
+    ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start.
+    Same ``seed``, same paths (it only matters to stochastic optimizers).
+    """
+    surface = as_surface(surface)
+    if isinstance(optimizers, (str, Spec)):
+        optimizers = [optimizers]
+    specs = [complete(as_spec(o), surface) for o in optimizers]
+    if not specs:
+        raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    starts = jnp.asarray(_starts(surface, start, starts), dtype=float)
+    key = jax.random.key(seed)
+    results = []
+    for spec in specs:
+        traced, static = split(spec)
+        results.append(_simulate(surface, spec.name, static, traced, starts, key, int(steps)))
+    params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
+    params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
+    return Trajectories(
+        surface=surface,
+        specs=tuple(specs),
+        labels=tuple(label(s, surface) for s in specs),
+        params=params,
+        loss=loss,
+        diverged_at=diverged_at,
+        seed=seed,
+    )

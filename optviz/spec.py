@@ -1,0 +1,137 @@
+"""Optimizer specs: a rule's name and the hyper-parameters the user set.
+
+``parse_spec("adam:lr=0.05,b1=0.8")`` and ``Spec("adam", lr=0.05, b1=0.8)`` build the same
+object; both check names, keys and ranges and raise ``ValueError`` with one line naming the bad
+part and the valid choices. Hyper-parameters left out take the rule's default, and ``lr``,
+which has none, the surface's (see `optviz.presets`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+from optviz import external, rules
+
+# Range checks by hyper-parameter name: (test, what the value must be).
+_CHECKS = {
+    "lr": (lambda v: v > 0, "> 0"),
+    "learning_rate": (lambda v: v > 0, "> 0"),
+    "beta": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "rho": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "b1": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "b2": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "eps": (lambda v: v >= 0, ">= 0"),
+    "noise": (lambda v: v >= 0, ">= 0"),
+    "batch": (lambda v: v >= 1 and v == int(v), "a whole number >= 1"),
+}
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=2)
+    return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+
+
+def _valid_keys(name: str) -> dict:
+    if name.startswith(external.PREFIX):
+        return external.hyperparameters(name)
+    if name not in rules.RULES:
+        raise ValueError(
+            f"unknown optimizer {name!r}; {_did_you_mean(name, rules.RULES)}"
+            f"choose from: {', '.join(rules.RULES)}, or optax:NAME"
+        )
+    return rules.hyperparameters(name)
+
+
+def _check_key(name: str, key: str) -> None:
+    valid = _valid_keys(name)
+    if key not in valid:
+        raise ValueError(
+            f"unknown hyper-parameter {key!r} for {name}; {_did_you_mean(key, valid)}"
+            f"valid: {', '.join(valid)}"
+        )
+
+
+def _checked(name: str, key: str, value) -> float | int:
+    _check_key(name, key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name}: {key} must be a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: {key} must be finite, got {value!r}")
+    test, must = _CHECKS.get(key, (lambda v: True, ""))
+    if not test(value):
+        raise ValueError(f"{name}: {key} must be {must}, got {value:g}")
+    return int(value) if key in rules.STATIC else float(value)
+
+
+class Spec:
+    """An optimizer by name with the hyper-parameters set explicitly: ``Spec("adam", lr=0.05)``.
+
+    Immutable and hashable; ``str(spec)`` is the spec string that `parse_spec` reads back.
+    """
+
+    __slots__ = ("name", "hparams")
+
+    def __init__(self, name: str, **hparams: float):
+        valid = _valid_keys(name)
+        checked = {key: _checked(name, key, value) for key, value in hparams.items()}
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "hparams", tuple((k, checked[k]) for k in valid if k in checked))
+
+    def __setattr__(self, key, value):
+        raise AttributeError("Spec is immutable")
+
+    def __eq__(self, other):
+        return isinstance(other, Spec) and (self.name, self.hparams) == (other.name, other.hparams)
+
+    def __hash__(self):
+        return hash((self.name, self.hparams))
+
+    def __repr__(self):
+        args = "".join(f", {k}={v!r}" for k, v in self.hparams)
+        return f"Spec({self.name!r}{args})"
+
+    def __str__(self):
+        values = ",".join(f"{k}={v:g}" for k, v in self.hparams)
+        return f"{self.name}:{values}" if values else self.name
+
+    def replace(self, **hparams: float) -> "Spec":
+        """A copy with some hyper-parameters set to new values."""
+        return Spec(self.name, **{**dict(self.hparams), **hparams})
+
+
+def parse_spec(text: str) -> Spec:
+    """Read ``NAME`` or ``NAME:key=value,...`` (``optax:NAME[:key=value,...]`` for optax)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("empty optimizer spec; expected NAME or NAME:key=value,...")
+    text = text.strip()
+    prefix = ""
+    if text.startswith(external.PREFIX):
+        prefix, text = external.PREFIX, text[len(external.PREFIX):]
+    name, _, args = text.partition(":")
+    name = prefix + name.strip()
+    _valid_keys(name)
+    hparams: dict[str, float] = {}
+    for item in args.split(",") if args.strip() else ():
+        key, eq, value = (part.strip() for part in item.partition("="))
+        if not eq or not key:
+            raise ValueError(f"{name}: expected key=value, got {item.strip()!r}")
+        if key in hparams:
+            raise ValueError(f"{name}: {key} is given twice")
+        if not value:
+            raise ValueError(f"{name}: empty value for {key}")
+        try:
+            hparams[key] = float(value)
+        except ValueError:
+            _check_key(name, key)
+            raise ValueError(f"{name}: {key} must be a number, got {value!r}") from None
+    return Spec(name, **hparams)
+
+
+def as_spec(optimizer: "Spec | str") -> Spec:
+    """A `Spec` from a spec or its string."""
+    if isinstance(optimizer, Spec):
+        return optimizer
+    if isinstance(optimizer, str):
+        return parse_spec(optimizer)
+    raise ValueError(f"an optimizer is a spec string or a Spec, got {optimizer!r}")

@@ -1,0 +1,231 @@
+"""The catalogue of analytic surfaces, each written for one point ``p = (x, y)``.
+
+Formulas follow the usual test-function references (Surjanovic & Bingham's Virtual Library of
+Simulation Experiments; scipy's global-optimization benchmarks); minima were refined with
+Newton's method in double precision.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
+from surfaces.surface import Saddle, Surface, linear_levels, log_levels
+
+
+def bowl(p):
+    r"""$f(x, y) = x^2/20 + y^2$"""
+    x, y = p
+    return x**2 / 20 + y**2
+
+
+_COS, _SIN = math.cos(math.pi / 6), math.sin(math.pi / 6)
+
+
+def rotated_bowl(p):
+    r"""$f = u^2/20 + v^2$, $u = x\cos 30^\circ + y\sin 30^\circ$, $v = -x\sin 30^\circ + y\cos 30^\circ$"""
+    x, y = p
+    u = _COS * x + _SIN * y
+    v = -_SIN * x + _COS * y
+    return u**2 / 20 + v**2
+
+
+def saddle(p):
+    r"""$f(x, y) = x^2 - y^2$"""
+    x, y = p
+    return x**2 - y**2
+
+
+def monkey_saddle(p):
+    r"""$f(x, y) = x^3 - 3xy^2$"""
+    x, y = p
+    return x**3 - 3 * x * y**2
+
+
+def rosenbrock(p):
+    r"""$f(x, y) = (1 - x)^2 + 100(y - x^2)^2$"""
+    x, y = p
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
+
+
+def beale(p):
+    r"""$f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2$"""
+    x, y = p
+    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
+
+
+def himmelblau(p):
+    r"""$f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2$"""
+    x, y = p
+    return (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2
+
+
+def rastrigin(p):
+    r"""$f = 20 + \sum_i \left(x_i^2 - 10\cos 2\pi x_i\right)$"""
+    return 20 + jnp.sum(p**2 - 10 * jnp.cos(2 * jnp.pi * p))
+
+
+def ackley(p):
+    r"""$f = -20 e^{-0.2\sqrt{(x^2+y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20$
+
+    The minimum is the tip of a cone, where the gradient is not defined; the radius is written so
+    that its gradient there is 0 (a subgradient), not NaN.
+    """
+    r2 = 0.5 * jnp.sum(p**2)
+    safe = jnp.where(r2 > 0, r2, 1.0)
+    r = jnp.where(r2 > 0, jnp.sqrt(safe), 0.0)
+    return -20 * jnp.exp(-0.2 * r) - jnp.exp(0.5 * jnp.sum(jnp.cos(2 * jnp.pi * p))) + jnp.e + 20
+
+
+def six_hump_camel(p):
+    r"""$f = (4 - 2.1x^2 + x^4/3)x^2 + xy + (-4 + 4y^2)y^2$"""
+    x, y = p
+    return (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2
+
+
+def styblinski_tang(p):
+    r"""$f = \frac{1}{2}\sum_i \left(x_i^4 - 16x_i^2 + 5x_i\right)$"""
+    return 0.5 * jnp.sum(p**4 - 16 * p**2 + 5 * p)
+
+
+def goldstein_price(p):
+    r"""$f = [1 + (x+y+1)^2(19 - 14x + 3x^2 - 14y + 6xy + 3y^2)]
+    \,[30 + (2x-3y)^2(18 - 32x + 12x^2 + 48y - 36xy + 27y^2)]$"""
+    x, y = p
+    a = 1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2)
+    b = 30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2)
+    return a * b
+
+
+def _linreg_data(n=256, seed=0):
+    """A fixed synthetic data set: ``t = 1.5 s - 1 + N(0, 0.5^2)`` with ``s ~ U(0, 4)``.
+
+    The inputs are not centred, so the two parameters are coupled and the valley is tilted,
+    as in a real regression without feature scaling.
+    """
+    rng = np.random.default_rng(seed)
+    s = rng.uniform(0.0, 4.0, n)
+    t = 1.5 * s - 1.0 + rng.normal(0.0, 0.5, n)
+    return s, t
+
+
+_S, _T = _linreg_data()
+
+
+def _data(dtype):
+    # Converted at the caller's precision each time: a cached device copy would pin one dtype.
+    return jnp.asarray(_S, dtype=dtype), jnp.asarray(_T, dtype=dtype)
+
+
+def linreg_batch(p, idx):
+    r"""$\frac{1}{|B|}\sum_{i \in B} (w s_i + b - t_i)^2$ over the data points ``idx``."""
+    w, b = p
+    s, t = _data(p.dtype)
+    return jnp.mean((w * s[idx] + b - t[idx]) ** 2)
+
+
+def linreg(p):
+    r"""$f(w, b) = \frac{1}{n}\sum_i (w s_i + b - t_i)^2$ over a fixed data set of 256 points"""
+    w, b = p
+    s, t = _data(p.dtype)
+    return jnp.mean((w * s + b - t) ** 2)
+
+
+def _least_squares():
+    design = np.stack([_S, np.ones_like(_S)], axis=1)
+    (w, b), *_ = np.linalg.lstsq(design, _T, rcond=None)
+    return (float(w), float(b)), float(np.mean((w * _S + b - _T) ** 2))
+
+
+_LINREG_MIN, _LINREG_FMIN = _least_squares()
+
+_HIMMELBLAU_MINIMA = (
+    (3.0, 2.0),
+    (-2.805118086952745, 3.131312518250573),
+    (-3.779310253377747, -3.2831859912861696),
+    (3.5844283403304917, -1.8481265269644034),
+)
+_CAMEL = (0.08984201310031806, -0.7126564030207396)
+_STYBLINSKI = -2.903534027771177
+
+CATALOGUE = (
+    Surface(
+        "bowl", bowl, "x²/20 + y²", ((-10.0, 10.0), (-5.0, 5.0)), (-7.0, 2.0), log_levels(0.0, 30.0, 16, 1e-2),
+        bowl.__doc__ + "\nThe anisotropic bowl of Saitoh, Deep Learning from Scratch, ch. 6.",
+        minima=((0.0, 0.0),), fmin=0.0,
+    ),
+    Surface(
+        "rotated-bowl", rotated_bowl, "u²/20 + v², (u, v) = (x, y) turned by 30°", ((-10.0, 10.0), (-8.0, 8.0)), (-7.0, -2.0),
+        log_levels(0.0, 60.0, 16, 1e-2),
+        rotated_bowl.__doc__ + "\nThe same bowl turned by 30 degrees: its axes are not the "
+        "coordinate axes, so per-coordinate step sizes (Adagrad, RMSprop, Adam) lose their edge.",
+        minima=((0.0, 0.0),), fmin=0.0,
+    ),
+    Surface(
+        "saddle", saddle, "x² − y²", ((-2.0, 2.0), (-2.0, 2.0)), (-1.8, 0.01), linear_levels(-4.0, 4.0, 17),
+        saddle.__doc__ + "\nA saddle point at the origin; unbounded below along y.",
+        saddles=(Saddle((0.0, 0.0), (1, -1)),),
+    ),
+    Surface(
+        "monkey-saddle", monkey_saddle, "x³ − 3xy²", ((-1.5, 1.5), (-1.5, 1.5)), (1.2, 0.05),
+        linear_levels(-6.0, 6.0, 25),
+        monkey_saddle.__doc__ + "\nA degenerate saddle (zero Hessian) with three valleys.",
+        saddles=(Saddle((0.0, 0.0), (0, 0)),),
+    ),
+    Surface(
+        "rosenbrock", rosenbrock, "(1 − x)² + 100(y − x²)²", ((-2.0, 2.0), (-1.0, 3.0)), (-1.2, 1.0),
+        log_levels(0.0, 2500.0, 20, 1e-2),
+        rosenbrock.__doc__ + "\nRosenbrock (1960): a curved, flat-bottomed valley.",
+        minima=((1.0, 1.0),), fmin=0.0,
+    ),
+    Surface(
+        "beale", beale, "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5), log_levels(0.0, 2e5, 24, 1e-2),
+        beale.__doc__ + "\nBeale (1958); sharp ridges and a flat basin around the minimum.",
+        minima=((3.0, 0.5),), fmin=0.0,
+    ),
+    Surface(
+        "himmelblau", himmelblau, "(x² + y − 11)² + (x + y² − 7)²", ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0),
+        log_levels(0.0, 900.0, 20, 1e-1),
+        himmelblau.__doc__ + "\nHimmelblau (1972): four minima of equal value.",
+        minima=_HIMMELBLAU_MINIMA, fmin=0.0,
+    ),
+    Surface(
+        "rastrigin", rastrigin, "20 + x² − 10cos(2πx) + y² − 10cos(2πy)", ((-5.12, 5.12), (-5.12, 5.12)), (3.2, 2.1),
+        log_levels(0.0, 80.0, 16, 1e-1),
+        rastrigin.__doc__ + "\nRastrigin (1974): a bowl covered in local minima.",
+        minima=((0.0, 0.0),), fmin=0.0,
+    ),
+    Surface(
+        "ackley", ackley, "−20exp(−0.2√((x² + y²)/2)) − exp((cos 2πx + cos 2πy)/2) + e + 20", ((-5.0, 5.0), (-5.0, 5.0)), (-3.6, 3.1), log_levels(0.0, 15.0, 16, 1e-2),
+        ackley.__doc__ + "\nAckley (1987): a near-flat plate of ripples around one deep well.",
+        minima=((0.0, 0.0),), fmin=0.0,
+    ),
+    Surface(
+        "six-hump-camel", six_hump_camel, "(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²", ((-2.0, 2.0), (-1.2, 1.2)), (-1.6, -0.9),
+        log_levels(-1.0316284534898774, 10.0, 18, 1e-2),
+        six_hump_camel.__doc__ + "\nSix-hump camel back: two global minima among six.",
+        minima=(_CAMEL, (-_CAMEL[0], -_CAMEL[1])), fmin=-1.0316284534898774,
+    ),
+    Surface(
+        "styblinski-tang", styblinski_tang, "(x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)/2", ((-5.0, 5.0), (-5.0, 5.0)), (4.5, 0.5),
+        log_levels(-78.33233140754282, 250.0, 18, 1e-1),
+        styblinski_tang.__doc__ + "\nStyblinski & Tang (1990): one global and three local minima.",
+        minima=((_STYBLINSKI, _STYBLINSKI),), fmin=-78.33233140754282,
+    ),
+    Surface(
+        "goldstein-price", goldstein_price, "[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]·[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]", ((-2.0, 2.0), (-2.0, 2.0)), (-1.5, 1.5),
+        log_levels(3.0, 1e6, 24, 1e-1),
+        goldstein_price.__doc__.replace("\n    ", " ") + "\nGoldstein & Price (1971): "
+        "a steep surface spanning six decades, with local minima.",
+        minima=((0.0, -1.0),), fmin=3.0,
+    ),
+    Surface(
+        "linreg", linreg, "mean over 256 points of (w·s + b − t)², (x, y) = (w, b)", ((-1.0, 4.0), (-4.0, 3.0)), (-0.5, 2.5),
+        log_levels(_LINREG_FMIN, 60.0, 18, 1e-3),
+        linreg.__doc__ + "\nMean squared error of the line t = w s + b on synthetic data "
+        "(s ~ U(0, 4), t = 1.5 s - 1 + noise, seed 0): a real model, for real mini-batches.",
+        minima=(_LINREG_MIN,), fmin=_LINREG_FMIN, n_data=_S.size, batch_fn=linreg_batch,
+    ),
+)

@@ -1,0 +1,60 @@
+"""The `Surface` record: an analytic 2-D loss and the facts needed to draw and check it."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Callable
+
+Point = tuple[float, float]
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Saddle:
+    """A critical point that is not an extremum, with the signs of its Hessian's eigenvalues
+    (largest first; 0 for a degenerate direction, as in the monkey saddle)."""
+
+    point: Point
+    hessian_signs: tuple[int, int]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Surface:
+    """A loss ``fn(p) -> scalar`` of one point ``p = (x, y)``, written with ``jax.numpy``.
+
+    ``bounds`` is the plot window ``((xmin, xmax), (ymin, ymax))``; ``minima`` the known global
+    minima, all of value ``fmin``; ``start`` a starting point that makes the surface instructive;
+    ``levels`` the contour levels (log-spaced above ``fmin`` where the range is wide);
+    ``formula`` the loss in plain text; ``reference`` the formula in LaTeX and where it comes
+    from.
+
+    A surface fitted on data (``linreg``) also has ``n_data`` and ``batch_fn(p, idx)``, the loss
+    on the data points ``idx`` only, so that stochastic optimizers can draw real mini-batches.
+
+    Surfaces compare and hash by identity, so a jitted function can take one as a static argument.
+    """
+
+    name: str
+    fn: Callable
+    formula: str
+    bounds: Bounds
+    start: Point
+    levels: tuple[float, ...]
+    reference: str
+    minima: tuple[Point, ...] = ()
+    fmin: float | None = None
+    saddles: tuple[Saddle, ...] = ()
+    n_data: int | None = None
+    batch_fn: Callable | None = None
+
+
+def log_levels(fmin: float, top: float, n: int = 20, floor: float = 1e-3) -> tuple[float, ...]:
+    """``n`` levels ``fmin + d`` with ``d`` log-spaced from ``floor`` to ``top - fmin``."""
+    lo, hi = math.log10(floor), math.log10(top - fmin)
+    return tuple(fmin + 10 ** (lo + (hi - lo) * i / (n - 1)) for i in range(n))
+
+
+def linear_levels(lo: float, hi: float, n: int = 21) -> tuple[float, ...]:
+    """``n`` evenly spaced levels from ``lo`` to ``hi``, for surfaces unbounded below."""
+    return tuple(lo + (hi - lo) * i / (n - 1) for i in range(n))

@@ -14,6 +14,11 @@ _PUBLIC = {
     "Spec": "optviz.spec",
     "parse_spec": "optviz.spec",
     "Trajectories": "optviz.trajectories",
+    "Animation": "optviz.animation",
+    "animate": "optviz.animation",
+    "compare": "optviz.animation",
+    "plot": "optviz.animation",
+    "plot_loss": "optviz.animation",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

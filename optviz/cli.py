@@ -1,17 +1,104 @@
 """The ``optviz`` command: a thin click layer over the library.
 
 Each command turns text into objects in callbacks, calls the library and prints the result.
-Heavy imports (jax, matplotlib) happen inside commands, so ``optviz --help`` is instant.
+Heavy imports (jax, matplotlib) happen inside commands, so ``optviz --help`` is instant. Every
+error is one line on stderr and exit code 2; quick work prints only the output path.
 """
 
 from __future__ import annotations
+
+import math
+import pathlib
+import re
+import sys
 
 import click
 
 from optviz import __version__
 
+LAYOUTS = ("overlay", "grid")
+THEMES = ("light", "dark", "talk")
+PROGRESS_ABOVE = 10  # frames: fewer render too quickly for a progress bar
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class OneLineErrors(click.Group):
+    """A group whose errors, usage errors included, are one line on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _checked(fn, param_hint=None):
+    """Run ``fn``; a ValueError becomes a usage error (exit code 2), naming ``param_hint``."""
+    try:
+        return fn()
+    except ValueError as error:
+        if param_hint is None:
+            raise click.UsageError(str(error)) from None
+        raise click.BadParameter(str(error), param_hint=param_hint) from None
+
+
+def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
+    parts = text.split(",")
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != count or len(parts) != count:
+        raise ValueError(f"expected {what}, got {text!r}")
+    if not all(map(math.isfinite, values)):
+        raise ValueError(f"{what} must be finite numbers, got {text!r}")
+    return values
+
+
+def _specs(ctx, param, values):
+    from optviz.spec import parse_spec
+
+    return [_checked(lambda: parse_spec(v), "'--opt'") for v in values]
+
+
+def _points(ctx, param, values):
+    return [_checked(lambda: _numbers(v, 2, "X,Y"), "'--start'") for v in values]
+
+
+def _size(ctx, param, value):
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value or "")
+    if not match:
+        raise click.BadParameter(f"expected WxH in pixels, e.g. 640x480, got {value!r}")
+    return int(match[1]), int(match[2])
+
+
+def _bounds(ctx, param, value):
+    if value is None:
+        return None
+    x0, x1, y0, y1 = _checked(lambda: _numbers(value, 4, "XMIN,XMAX,YMIN,YMAX"), "'--bounds'")
+    if x0 >= x1 or y0 >= y1:
+        raise click.BadParameter(f"need XMIN < XMAX and YMIN < YMAX, got {value!r}")
+    return (x0, x1), (y0, y1)
+
+
+def _surface(text: str, bounds):
+    """A catalogue surface by name, or a surface built from a formula in x and y."""
+    import surfaces
+
+    from optviz import formula
+
+    if text in surfaces.names() or re.fullmatch(r"[A-Za-z_][\w-]*", text) and text not in "xy":
+        return _checked(lambda: surfaces.get(text), "'SURFACE'")
+    return _checked(lambda: formula.surface(text, bounds), "'SURFACE'")
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="optviz")
 def main():
     """See how gradient-descent optimizers move on 2-D loss surfaces."""
@@ -38,3 +125,74 @@ def list_():
         click.echo(f"  {name:<{width}}  {rules.formula(name)}")
         click.echo(f"  {'':<{width}}  ({keys})")
     click.echo("\nAny optax optimizer: optax:NAME[:key=value,...] (needs the [optax] extra).")
+
+
+@main.command()
+@click.argument("surface")
+def show(surface):
+    """Print a surface's facts: formula, window, minima, start and default optimizers."""
+    from optviz import presets
+
+    surface = _surface(surface, None)
+    (x0, x1), (y0, y1) = surface.bounds
+    point = lambda p: f"({p[0]:.6g}, {p[1]:.6g})"  # noqa: E731
+    click.echo(f"{surface.name}: {surface.formula}")
+    click.echo(f"  window   x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
+    if surface.minima:
+        click.echo(f"  minima   {', '.join(map(point, surface.minima))}, f* = {surface.fmin:.6g}")
+    for saddle in surface.saddles:
+        click.echo(f"  saddle   {point(saddle.point)}")
+    click.echo(f"  start    {point(surface.start)}")
+    click.echo(f"  default  {' '.join(str(s) for s in presets.lineup(surface))}")
+    for line in surface.reference.splitlines()[1:]:
+        click.echo(f"  {line}")
+
+
+@main.command()
+@click.argument("surface")
+@click.option("--opt", "opts", multiple=True, callback=_specs, metavar="SPEC",
+              help="An optimizer, e.g. adam or adam:lr=0.05,b1=0.8; repeat for more.  "
+                   "[default: gd, sgd, momentum, nesterov, adagrad, rmsprop and adam at "
+                   "learning rates chosen for the surface]")
+@click.option("--start", "starts", multiple=True, callback=_points, metavar="X,Y",
+              help="A starting point; repeat for more.  [default: the surface's own]")
+@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--frames", type=click.IntRange(min=1), default=150, show_default=True,
+              help="Frames, spread evenly over the steps; the last is held a second.")
+@click.option("--fps", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option("--size", default="640x480", callback=_size, show_default=True, metavar="WxH",
+              help="Picture size in pixels.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="overlay", show_default=True,
+              help="All paths on one plot, or a panel per optimizer.")
+@click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
+@click.option("--loss-panel", is_flag=True, help="Add loss against step, log scale.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the stochastic optimizers.")
+@click.option("--bounds", callback=_bounds, metavar="XMIN,XMAX,YMIN,YMAX",
+              help="The view.  [default: the surface's window; -3,3,-3,3 for a formula]")
+@click.option("-o", "--output", type=click.Path(path_type=pathlib.Path),
+              help="Output file: .gif, .mp4, .webp, or a still .png, .svg, .pdf.  "
+                   "[default: SURFACE.gif]")
+def render(surface, opts, starts, steps, frames, fps, size, layout, theme, loss_panel, seed,
+           bounds, output):
+    """Animate optimizers on SURFACE, a catalogue name (see `optviz list`) or a formula in x
+    and y such as "x**2 + 10*y**2"."""
+    from optviz import encoders, presets, runner
+    from optviz.animation import animate
+
+    surface = _surface(surface, bounds)
+    output = output or pathlib.Path(f"{surface.name}.gif")
+    animated = _checked(lambda: encoders.ENCODERS[encoders.extension_of(
+        encoders.check_target(output))].animated, "'-o' / '--output'")
+    runner.use_compilation_cache()
+    specs = list(opts) or presets.lineup(surface)
+    traj = _checked(lambda: runner.run(surface, specs, starts=starts or None, steps=steps,
+                                       seed=seed))
+    animation = _checked(lambda: animate(traj, frames=frames, fps=fps, size=size, layout=layout,
+                                         theme=theme, loss_panel=loss_panel, bounds=bounds))
+    if animated and len(animation) > PROGRESS_ABOVE and sys.stderr.isatty():
+        with click.progressbar(length=len(animation), label="rendering", file=sys.stderr) as bar:
+            _checked(lambda: animation.save(output, progress=bar.update))
+    else:
+        _checked(lambda: animation.save(output))
+    click.echo(str(output))

@@ -8,7 +8,8 @@ good point, so paths never contain NaN, and the step is recorded.
 
 from __future__ import annotations
 
-import functools
+import os
+import pathlib
 from typing import Sequence
 
 import jax
@@ -21,6 +22,17 @@ from optviz.spec import Spec, as_spec
 from optviz.trajectories import Trajectories
 
 FAR = 10.0
+
+
+def use_compilation_cache(path=None) -> None:
+    """Keep compiled runs on disk (``path``, default ``$OPTVIZ_CACHE`` or ~/.cache/optviz), so
+    that the next process starts without compiling; ``OPTVIZ_CACHE=""`` turns it off."""
+    if path is None:
+        path = os.environ.get("OPTVIZ_CACHE", str(pathlib.Path.home() / ".cache" / "optviz"))
+    if path:
+        jax.config.update("jax_compilation_cache_dir", path)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 def as_surface(surface) -> catalogue.Surface:

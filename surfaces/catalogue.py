@@ -164,7 +164,7 @@ CATALOGUE = (
         minima=((0.0, 0.0),), fmin=0.0,
     ),
     Surface(
-        "saddle", saddle, "x² − y²", ((-2.0, 2.0), (-2.0, 2.0)), (-1.8, 0.01), linear_levels(-4.0, 4.0, 17),
+        "saddle", saddle, "x² − y²", ((-2.0, 2.0), (-2.0, 2.0)), (-1.8, 1e-4), linear_levels(-4.0, 4.0, 17),
         saddle.__doc__ + "\nA saddle point at the origin; unbounded below along y.",
         saddles=(Saddle((0.0, 0.0), (1, -1)),),
     ),
@@ -181,12 +181,12 @@ CATALOGUE = (
         minima=((1.0, 1.0),), fmin=0.0,
     ),
     Surface(
-        "beale", beale, "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", ((-4.5, 4.5), (-4.5, 4.5)), (1.0, 1.5), log_levels(0.0, 2e5, 24, 1e-2),
+        "beale", beale, "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²", ((-0.5, 4.5), (-1.5, 2.5)), (1.0, 1.5), log_levels(0.0, 1e3, 16, 1e-3),
         beale.__doc__ + "\nBeale (1958); sharp ridges and a flat basin around the minimum.",
         minima=((3.0, 0.5),), fmin=0.0,
     ),
     Surface(
-        "himmelblau", himmelblau, "(x² + y − 11)² + (x + y² − 7)²", ((-5.0, 5.0), (-5.0, 5.0)), (0.0, 0.0),
+        "himmelblau", himmelblau, "(x² + y − 11)² + (x + y² − 7)²", ((-5.0, 5.0), (-5.0, 5.0)), (0.5, -0.5),
         log_levels(0.0, 900.0, 20, 1e-1),
         himmelblau.__doc__ + "\nHimmelblau (1972): four minima of equal value.",
         minima=_HIMMELBLAU_MINIMA, fmin=0.0,

@@ -1,0 +1,147 @@
+"""The Python front end for pictures: `animate`, `plot` and `compare`.
+
+    traj = optviz.run("beale", ["gd", "momentum", "adam"], steps=300)
+    optviz.animate(traj).save("beale.gif")      # or just show it in a notebook
+    optviz.plot(traj)                            # a matplotlib Axes, for your own figures
+
+The command line and the gallery draw through these functions.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import pathlib
+import tempfile
+from typing import Callable
+
+import numpy as np
+
+from optviz import encoders
+from optviz import theme as themes
+from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note, draw_surface, frame_steps
+from optviz.trajectories import Trajectories
+
+HOLD_MS = 1000  # how long the last frame stays before the loop restarts
+
+
+class Animation:
+    """Frames of a run, ready to save (`save`), look at (`frame`) or show in Jupyter."""
+
+    def __init__(self, traj: Trajectories, *, frames: int = 150, fps: int = 30, **style):
+        for name, value in (("frames", frames), ("fps", fps)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        self.traj, self.fps = traj, int(fps)
+        self.style = Style(**style)
+        self.steps = frame_steps(traj.steps, int(frames))
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @functools.cached_property
+    def scene(self) -> Scene:
+        return Scene(self.traj, self.style)
+
+    def durations(self) -> list[float]:
+        """Milliseconds each frame is shown: the last is held about a second."""
+        period = 1000 / self.fps
+        return [period] * (len(self) - 1) + [max(HOLD_MS, period)]
+
+    def frame(self, i: int) -> np.ndarray:
+        """Frame ``i`` as an (h, w, 3) uint8 RGB array."""
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"frame {i} out of range for {len(self)} frames")
+        return self.scene.frame(int(self.steps[i]))
+
+    def save(self, path, *, progress: Callable[[int], None] | None = None) -> pathlib.Path:
+        """Write the animation to ``path``; the format follows the extension (.gif, .mp4, .webp;
+        .png, .svg, .pdf draw the final state). The file appears whole or not at all.
+        ``progress(n)`` is called after every ``n`` frames written."""
+        path = encoders.check_target(path)
+        scene = self.scene if encoders.ENCODERS[encoders.extension_of(path)].animated else None
+        colours = scene.colours if scene else ()
+        with encoders.open_encoder(path, fps=self.fps, colours=colours) as encoder:
+            if not encoder.animated:
+                encoder.write_figure(Scene(self.traj, self.style, animated=False).finish())
+                return path
+            for step, duration in zip(self.steps, self.durations()):
+                encoder.add(scene.frame(int(step)), duration)
+                if progress:
+                    progress(1)
+        return path
+
+    def to_gif(self) -> bytes:
+        """The animation as GIF bytes."""
+        with tempfile.TemporaryDirectory() as folder:
+            return self.save(pathlib.Path(folder) / "animation.gif").read_bytes()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.to_gif()).decode("ascii")
+        w, h = self.style.size
+        return f'<img src="data:image/gif;base64,{data}" width="{w}" height="{h}" alt="optviz">'
+
+
+def animate(traj: Trajectories, *, frames: int = 150, fps: int = 30, size=(640, 480),
+            layout: str = "overlay", theme: str = "light", loss_panel: bool = False,
+            bounds=None) -> Animation:
+    """An `Animation` of ``traj``: ``frames`` frames spread evenly over the steps, played at
+    ``fps``, ``size`` (w, h) pixels; ``layout`` "overlay" (all paths on one plot) or "grid"
+    (a panel per optimizer); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss
+    against step; ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
+    return Animation(traj, frames=frames, fps=fps, size=tuple(size), layout=layout, theme=theme,
+                     loss_panel=loss_panel, bounds=bounds)
+
+
+def plot(traj: Trajectories, ax=None, *, step: int | None = None, theme: str = "light",
+         bounds=None, legend: bool = True):
+    """Draw the paths of ``traj`` up to ``step`` (default: all) on ``ax`` (default: a new
+    pyplot figure) over the surface's contours, and return the Axes."""
+    theme = themes.get(theme)
+    step = traj.steps if step is None else int(step)
+    if not 0 <= step <= traj.steps:
+        raise ValueError(f"step must be between 0 and {traj.steps}, got {step}")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
+    bounds = bounds or traj.surface.bounds
+    draw_surface(ax, traj.surface, bounds, theme)
+    rows = range(len(traj.labels))
+    Paths(ax, traj, rows, theme, bounds, animated=False).update(step)
+    notes = [divergence_note(traj, i, step) for i in rows]
+    if any(notes):
+        ax.text(0.02, 0.02, "\n".join(n for n in notes if n), transform=ax.transAxes,
+                fontsize=theme.font_size * 0.85, color=theme.foreground, zorder=9,
+                bbox=dict(boxstyle="round,pad=0.25", lw=0, fc=theme.background, alpha=0.75))
+    if legend:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=theme.colour(i), lw=theme.line_width) for i in rows]
+        ax.legend(handles, traj.labels, fontsize=theme.font_size * 0.85, loc="upper right")
+    return ax
+
+
+def plot_loss(traj: Trajectories, ax=None, *, theme: str = "light"):
+    """Loss against step for every optimizer on ``ax`` (default: a new pyplot figure)."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(layout="constrained")
+    curves = LossCurves(ax, traj, themes.get(theme), animated=False)
+    curves.update(traj.steps)
+    return ax
+
+
+def compare(surface, optimizers=None, *, start=None, starts=None, steps: int = 200,
+            seed: int = 0, **animate_kw) -> Animation:
+    """Run ``optimizers`` (default: the surface's lineup of seven) on ``surface`` and animate
+    the result: the one-liner for a slide."""
+    from optviz import presets, runner
+
+    surface = runner.as_surface(surface)
+    optimizers = presets.lineup(surface) if optimizers is None else optimizers
+    traj = runner.run(surface, optimizers, start=start, starts=starts, steps=steps, seed=seed)
+    return animate(traj, **animate_kw)
+
+

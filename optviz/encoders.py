@@ -1,0 +1,254 @@
+"""Encoders: how frames become a file, found in a registry keyed by the file's extension.
+
+An encoder is opened on a path, fed frames (or, for still formats, the finished figure) and
+closed in a ``with`` block. It writes to a temporary file beside the target and renames it
+over the target only when the block ends without error, so a failed render leaves nothing
+half-written and never clobbers a good file.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+ENCODERS: dict[str, type["Encoder"]] = {}
+
+
+def register(cls):
+    for extension in cls.extensions:
+        ENCODERS[extension] = cls
+    return cls
+
+
+def extension_of(path) -> str:
+    """The lower-case extension of ``path``, checked against the registry."""
+    extension = pathlib.Path(path).suffix.lower()
+    if extension not in ENCODERS:
+        shown = repr(extension) if extension else "no extension"
+        raise ValueError(f"cannot write {shown} ({path}); use one of: {', '.join(ENCODERS)}")
+    return extension
+
+
+def check_target(path) -> pathlib.Path:
+    """``path`` as a Path, once its extension is known and its directory exists."""
+    path = pathlib.Path(path)
+    extension_of(path)
+    parent = path.parent if str(path.parent) else pathlib.Path(".")
+    if not parent.is_dir():
+        raise ValueError(f"output directory '{parent}' does not exist")
+    if path.is_dir():
+        raise ValueError(f"output '{path}' is a directory")
+    return path
+
+
+def open_encoder(path, *, fps: int = 30, colours=()) -> "Encoder":
+    """The encoder for ``path``'s extension. ``colours`` are the exact colours the frames are
+    drawn with, for formats with a palette."""
+    path = check_target(path)
+    return ENCODERS[extension_of(path)](path, fps=fps, colours=colours)
+
+
+class Encoder:
+    """Base class: atomic writes. Subclasses set ``extensions`` and ``animated`` and implement
+    `add` (animated formats) or `write_figure` (still formats), and `close`."""
+
+    extensions: tuple[str, ...] = ()
+    animated = True
+
+    def __init__(self, path, *, fps: int = 30, colours=()):
+        self.path, self.fps, self.colours = pathlib.Path(path), fps, tuple(colours)
+        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix,
+                                        dir=self.path.parent)
+        os.close(handle)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(name, 0o666 & ~umask)  # as a plain open() would have made it
+        self.tmp = pathlib.Path(name)
+        self.frames = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            if kind is None:
+                self.close()
+                os.replace(self.tmp, self.path)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+        return False
+
+    def add(self, frame: np.ndarray, duration_ms: float) -> None:
+        """Append an (h, w, 3) uint8 frame shown for ``duration_ms``."""
+        raise NotImplementedError(f"{type(self).__name__} writes still images")
+
+    def write_figure(self, figure) -> None:
+        raise NotImplementedError(f"{type(self).__name__} writes animations")
+
+    def close(self) -> None:
+        """Finish the temporary file."""
+
+
+def _rgb(colour) -> tuple[int, int, int]:
+    from matplotlib.colors import to_rgb
+
+    return tuple(int(round(255 * c)) for c in to_rgb(colour))
+
+
+class Palette:
+    """A fixed palette and the map from 24-bit colours to its entries, filled as new colours
+    appear: each colour goes to its nearest entry, so the palette's own colours stay exact.
+    (Pillow's own palette conversion buckets colours 8 levels wide, which merges close
+    shades such as neighbouring contour bands.)"""
+
+    UNKNOWN = 255
+
+    def __init__(self, colours: np.ndarray):
+        self.colours = np.asarray(colours, dtype=np.int32)
+        self.lut = np.full(1 << 24, self.UNKNOWN, dtype=np.uint8)
+        self.previous: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _lookup(self, pixels: np.ndarray) -> np.ndarray:
+        packed = (pixels[..., 0].astype(np.uint32) << 16) | (
+            pixels[..., 1].astype(np.uint32) << 8) | pixels[..., 2]
+        index = self.lut[packed]
+        missing = index == self.UNKNOWN
+        if missing.any():
+            new = np.unique(packed[missing])
+            rgb = np.stack([new >> 16, (new >> 8) & 255, new & 255], -1).astype(np.int32)
+            distance = ((rgb[:, None, :] - self.colours[None]) ** 2).sum(-1)
+            self.lut[new] = distance.argmin(1)
+            index = self.lut[packed]
+        return index
+
+    def indices(self, frame: np.ndarray) -> np.ndarray:
+        """The (h, w) palette indices of an (h, w, 3) uint8 frame. Frames of an animation
+        differ in few pixels: only those that changed since the last frame are looked up."""
+        if self.previous is None or self.previous[0].shape != frame.shape:
+            index = self._lookup(frame)
+        else:
+            last_frame, last_index = self.previous
+            differs = frame != last_frame
+            changed = differs[..., 0] | differs[..., 1] | differs[..., 2]
+            index = last_index.copy()
+            index[changed] = self._lookup(frame[changed])
+        self.previous = (frame, index)
+        return index
+
+
+@register
+class GifEncoder(Encoder):
+    """GIF with one fixed palette for every frame: the scene's exact colours first, the rest
+    filled from the first frame (anti-aliased edges), no dithering. Lines keep their colours,
+    pixels that do not change between frames are left out, and the GIF loops forever."""
+
+    extensions = (".gif",)
+    SHADES = 16  # entries for anti-aliased edges, beyond the exact colours
+
+    def __init__(self, path, **kw):
+        super().__init__(path, **kw)
+        self.images: list[Image.Image] = []
+        self.durations: list[int] = []
+        self.palette: Palette | None = None
+
+    def _palette(self, first: np.ndarray) -> Palette:
+        exact = list(dict.fromkeys(_rgb(c) for c in self.colours))[:200]
+        # A power of two, as GIF codes are whole bits; 255 at most, leaving an entry free for
+        # the transparency that marks unchanged pixels.
+        size = min(255, 1 << (len(exact) + self.SHADES - 1).bit_length())
+        fill = size - len(exact)
+        rest = Image.fromarray(first).quantize(fill, method=Image.Quantize.MEDIANCUT,
+                                               dither=Image.Dither.NONE).getpalette()
+        rest += [0] * (3 * fill - len(rest))  # a plain first frame has fewer colours
+        return Palette(exact + [tuple(rest[i: i + 3]) for i in range(0, 3 * fill, 3)])
+
+    def add(self, frame, duration_ms):
+        if self.palette is None:
+            self.palette = self._palette(frame)
+        image = Image.fromarray(self.palette.indices(frame), mode="P")
+        image.putpalette(self.palette.colours.astype(np.uint8).ravel().tolist())
+        self.images.append(image)
+        self.durations.append(int(round(duration_ms)))
+        self.frames += 1
+
+    def close(self):
+        if not self.images:
+            raise ValueError("no frames to write")
+        first, *rest = self.images
+        first.save(self.tmp, format="GIF", save_all=True, append_images=rest,
+                   duration=self.durations, loop=0, optimize=True, disposal=1)
+
+
+@register
+class WebpEncoder(GifEncoder):
+    """Animated WebP, lossless, from the same palette-reduced frames as GIF."""
+
+    extensions = (".webp",)
+
+    def close(self):
+        if not self.images:
+            raise ValueError("no frames to write")
+        first, *rest = (image.convert("RGB") for image in self.images)
+        first.save(self.tmp, format="WEBP", save_all=True, append_images=list(rest),
+                   duration=self.durations, loop=0, lossless=True, quality=80, method=4)
+
+
+@register
+class Mp4Encoder(Encoder):
+    """H.264 MP4 (yuv420p, plays everywhere) through imageio-ffmpeg, the ``[video]`` extra.
+    A frame held longer than one frame period is repeated."""
+
+    extensions = (".mp4",)
+
+    def __init__(self, path, **kw):
+        try:
+            import imageio_ffmpeg
+        except ImportError:
+            raise ValueError(
+                "MP4 needs imageio-ffmpeg, which is not installed: pip install 'optviz[video]'"
+            ) from None
+        super().__init__(path, **kw)
+        self._ffmpeg = imageio_ffmpeg
+        self.writer = None
+
+    def add(self, frame, duration_ms):
+        h, w = frame.shape[:2]
+        # yuv420p needs even sides: repeat the last row or column where they are odd.
+        frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
+        if self.writer is None:
+            self.writer = self._ffmpeg.write_frames(
+                str(self.tmp), (frame.shape[1], frame.shape[0]), fps=self.fps, codec="libx264",
+                pix_fmt_in="rgb24", pix_fmt_out="yuv420p", macro_block_size=1, quality=7,
+                ffmpeg_log_level="error", output_params=["-movflags", "+faststart"])
+            self.writer.send(None)
+        data = np.ascontiguousarray(frame)
+        for _ in range(max(1, round(duration_ms * self.fps / 1000))):
+            self.writer.send(data)
+        self.frames += 1
+
+    def close(self):
+        if self.writer is None:
+            raise ValueError("no frames to write")
+        self.writer.close()
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None and self.writer is not None:
+            self.writer.close()
+        return super().__exit__(kind, value, traceback)
+
+
+@register
+class StillEncoder(Encoder):
+    """A still image of the finished figure: PNG (pixels) or SVG and PDF (vectors)."""
+
+    extensions = (".png", ".svg", ".pdf")
+    animated = False
+
+    def write_figure(self, figure):
+        figure.savefig(self.tmp, format=self.path.suffix[1:].lower(),
+                       facecolor=figure.get_facecolor())
+        self.frames += 1

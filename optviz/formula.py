@@ -1,0 +1,128 @@
+"""Surfaces from formula text, e.g. ``"x**2 + 10*y**2"``, without ``eval``.
+
+The text is parsed with `ast` and only a small grammar is accepted: numbers, ``x``, ``y``,
+``pi``, ``e``, ``+ - * / **``, unary signs, and calls of the functions in `FUNCTIONS` with one
+argument. The tree is turned into a jax.numpy function by walking it; anything else is rejected
+with one line saying what is not allowed.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import surfaces
+
+FUNCTIONS = {
+    "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "exp": jnp.exp, "log": jnp.log,
+    "sqrt": jnp.sqrt, "abs": jnp.abs, "tanh": jnp.tanh, "sinh": jnp.sinh, "cosh": jnp.cosh,
+    "arctan": jnp.arctan, "log1p": jnp.log1p, "sign": jnp.sign,
+}
+CONSTANTS = {"pi": math.pi, "e": math.e}
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+           ast.Div: operator.truediv, ast.Pow: jnp.power}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+MAX_LENGTH = 1000
+DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
+
+
+def _reject(what: str) -> ValueError:
+    return ValueError(
+        f"formula: {what} is not allowed; use numbers, x, y, pi, e, + - * / **, "
+        f"and {', '.join(FUNCTIONS)}"
+    )
+
+
+def _compile(node):
+    """A function ``(x, y) -> value`` for the expression ``node``."""
+    if isinstance(node, ast.Expression):
+        return _compile(node.body)
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise _reject(f"the constant {node.value!r}")
+        value = float(node.value)
+        return lambda x, y: value
+    if isinstance(node, ast.Name):
+        if node.id == "x":
+            return lambda x, y: x
+        if node.id == "y":
+            return lambda x, y: y
+        if node.id in CONSTANTS:
+            value = CONSTANTS[node.id]
+            return lambda x, y: value
+        raise _reject(f"the name {node.id!r}")
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            hint = " (write powers as **)" if isinstance(node.op, ast.BitXor) else ""
+            raise _reject(f"the operator {type(node.op).__name__}{hint}")
+        op, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
+        return lambda x, y: op(left(x, y), right(x, y))
+    if isinstance(node, ast.UnaryOp):
+        if type(node.op) not in _UNARY:
+            raise _reject(f"the operator {type(node.op).__name__}")
+        op, operand = _UNARY[type(node.op)], _compile(node.operand)
+        return lambda x, y: op(operand(x, y))
+    if isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in FUNCTIONS:
+            raise _reject(f"calling {ast.unparse(node.func)!r}")
+        if node.keywords or len(node.args) != 1:
+            raise ValueError(f"formula: {name} takes exactly one argument")
+        fn, arg = FUNCTIONS[name], _compile(node.args[0])
+        return lambda x, y: fn(arg(x, y))
+    raise _reject(f"{type(node).__name__.lower()} ({ast.unparse(node)!r})")
+
+
+def parse(text: str):
+    """The function ``fn(p)`` of one point ``p = (x, y)`` that ``text`` describes."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("formula: empty formula")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"formula: longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ValueError(f"formula: {error.msg} in {text!r}") from None
+    except (RecursionError, MemoryError):
+        raise ValueError("formula: nested too deeply") from None
+    try:
+        expression = _compile(tree)
+    except RecursionError:
+        raise ValueError("formula: nested too deeply") from None
+
+    def fn(p):
+        return jnp.asarray(expression(p[0], p[1]), dtype=p.dtype)
+
+    return fn
+
+
+def surface(text: str, bounds=None) -> surfaces.Surface:
+    """A `Surface` for the formula ``text`` over ``bounds`` ((xmin, xmax), (ymin, ymax)).
+
+    Its minima are unknown; its levels are log-spaced above the lowest value on a grid over the
+    window, and its start lies near the window's top-left corner.
+    """
+    fn = parse(text)
+    (x0, x1), (y0, y1) = bounds or DEFAULT_BOUNDS
+    axes = np.linspace(x0, x1, 81), np.linspace(y0, y1, 81)
+    grid = np.stack(np.meshgrid(*axes), -1).reshape(-1, 2).astype(np.float32)
+    values = np.asarray(jax.vmap(fn)(jnp.asarray(grid)))
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        raise ValueError(f"formula: {text!r} is not finite anywhere in the window")
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-12:
+        raise ValueError(f"formula: {text!r} is constant over the window")
+    # Skewed towards the bottom (bowls, valleys): log-spaced levels; even (saddles): linear.
+    skewed = (float(np.median(values)) - lo) / (hi - lo) < 0.35
+    levels = surfaces.log_levels(lo, hi, 20, (hi - lo) * 1e-4) if skewed else (
+        surfaces.linear_levels(lo, hi, 21))
+    start = (x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0))
+    return surfaces.Surface(
+        name="formula", fn=fn, formula=text.strip(), bounds=((x0, x1), (y0, y1)), start=start,
+        levels=levels, reference=f"{text.strip()}\nA formula given on the command line.",
+    )

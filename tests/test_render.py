@@ -1,0 +1,185 @@
+"""Rendering: small renders written, decoded back and inspected."""
+
+import os
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from PIL import Image
+
+import optviz
+from optviz import scene, theme
+from optviz.animation import HOLD_MS
+
+SIZE = (200, 150)
+
+
+@pytest.fixture(scope="module")
+def traj():
+    return optviz.run("bowl", ["gd:lr=0.9", "momentum:lr=0.1", "adam:lr=0.3"], steps=24)
+
+
+def rgb(colour):
+    return tuple(int(round(255 * c)) for c in to_rgb(colour))
+
+
+def colours_in(image: np.ndarray) -> set:
+    """The colours of ``image``, and each one unit off in any channel: Agg rounds some colours
+    down by one when it turns them into bytes."""
+    exact = set(map(tuple, image.reshape(-1, 3).tolist()))
+    return exact | {(r + dr, g + dg, b + db) for r, g, b in exact
+                    for dr, dg, db in ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
+
+
+def gif_frames(path):
+    with Image.open(path) as im:
+        frames, durations = [], []
+        for k in range(im.n_frames):
+            im.seek(k)
+            frames.append(np.asarray(im.convert("RGB")))
+            durations.append(im.info["duration"])
+        return frames, durations, im.info.get("loop")
+
+
+def test_gif_frames_size_colours_and_held_last_frame(traj, tmp_path):
+    path = optviz.animate(traj, frames=5, fps=20, size=SIZE).save(tmp_path / "a.gif")
+    frames, durations, loop = gif_frames(path)
+    assert len(frames) == 5
+    assert frames[0].shape == (SIZE[1], SIZE[0], 3)
+    assert loop == 0
+    assert durations[:-1] == [50] * 4 and durations[-1] >= HOLD_MS
+    # The optimizers' exact colours are in the picture (the heads are drawn at full colour).
+    palette = theme.THEMES["light"].palette
+    assert {rgb(palette[i]) for i in range(3)} <= colours_in(np.stack(frames))
+    # Heads move: consecutive frames differ.
+    assert not np.array_equal(frames[1], frames[2])
+
+
+def test_frames_show_the_steps_they_claim(traj):
+    animation = optviz.animate(traj, frames=4, size=SIZE)
+    assert animation.steps.tolist() == [0, 8, 16, 24]
+    first, last = animation.frame(0), animation.frame(-1)
+    assert first.shape == (SIZE[1], SIZE[0], 3) and first.dtype == np.uint8
+    assert not np.array_equal(first, last)
+
+
+@pytest.mark.parametrize("layout,loss_panel,theme_name",
+                         [("grid", False, "dark"), ("overlay", True, "light"),
+                          ("grid", True, "talk")])
+def test_layouts_and_themes_keep_size_and_colours(traj, tmp_path, layout, loss_panel, theme_name):
+    path = tmp_path / "b.gif"
+    optviz.animate(traj, frames=2, size=(320, 240), layout=layout, theme=theme_name,
+                   loss_panel=loss_panel).save(path)
+    frames, _, _ = gif_frames(path)
+    assert frames[-1].shape == (240, 320, 3)
+    t = theme.THEMES[theme_name]
+    assert {rgb(t.palette[i]) for i in range(3)} <= colours_in(frames[-1])
+    assert rgb(t.background) in colours_in(frames[-1][1:2, 1:2])
+
+
+def test_mp4_is_readable_and_holds_the_last_frame(traj, tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    path = optviz.animate(traj, frames=4, fps=10, size=(201, 151)).save(tmp_path / "a.mp4")
+    frames = iio.imread(path, plugin="pyav") if _has_pyav() else _ffmpeg_frames(path)
+    # 3 frames of 1/10 s and the last held one second: 10 more.
+    assert len(frames) == 3 + 10
+    assert frames[0].shape[:2] == (152, 202)  # padded to even sides for yuv420p
+
+
+def _has_pyav():
+    try:
+        import av  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _ffmpeg_frames(path):
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    return [np.frombuffer(f, np.uint8).reshape(h, w, 3) for f in reader]
+
+
+def test_webp_is_animated(traj, tmp_path):
+    path = optviz.animate(traj, frames=3, size=SIZE).save(tmp_path / "a.webp")
+    with Image.open(path) as im:
+        assert im.n_frames == 3 and im.size == SIZE
+
+
+def test_still_formats_draw_the_final_state(tmp_path):
+    traj = optviz.run("bowl", ["gd:lr=0.01", "adam:lr=0.3"], steps=24)
+    png = optviz.animate(traj, frames=3, size=SIZE).save(tmp_path / "a.png")
+    with Image.open(png) as im:
+        assert im.size == SIZE
+        pixels = np.asarray(im.convert("RGB"))
+    assert rgb(theme.THEMES["light"].palette[0]) in colours_in(pixels)
+    svg = optviz.animate(traj, size=SIZE).save(tmp_path / "a.svg").read_text()
+    assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "step 24 / 24" in svg
+    assert (optviz.animate(traj, size=SIZE).save(tmp_path / "a.pdf")).read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_failed_render_keeps_the_old_file_and_leaves_no_temporary(traj, tmp_path, monkeypatch):
+    path = tmp_path / "keep.gif"
+    path.write_bytes(b"the good file")
+    animation = optviz.animate(traj, frames=6, size=SIZE)
+    calls = []
+
+    def failing(self, step):
+        calls.append(step)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
+
+    monkeypatch.setattr(scene.Scene, "frame", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        animation.save(path)
+    assert path.read_bytes() == b"the good file"
+    assert os.listdir(tmp_path) == ["keep.gif"]
+
+
+def test_written_files_get_ordinary_permissions(traj, tmp_path):
+    path = optviz.animate(traj, frames=2, size=SIZE).save(tmp_path / "p.png")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_divergence_is_drawn_not_hidden(tmp_path):
+    traj = optviz.run("bowl", ["gd:lr=1.5", "adam:lr=0.3"], steps=60)
+    step = int(traj.diverged_at[0, 0])
+    assert scene.divergence_note(traj, 0, step - 1) == ""
+    assert scene.divergence_note(traj, 0, 60) == f"gd lr=1.5 diverged at step {step}"
+    frames, _, _ = gif_frames(optviz.animate(traj, frames=3, size=(320, 240))
+                              .save(tmp_path / "d.gif"))
+    # The cross marking where GD left is drawn in its colour at the window's edge.
+    blue = rgb(theme.THEMES["light"].palette[0])
+    ys, xs = np.nonzero(np.all(frames[-1] == blue, axis=-1))
+    assert ys.size > 0
+
+
+def test_bad_style_values_raise_one_line(traj):
+    for kwargs, message in [(dict(frames=0), "frames must be a whole number >= 1"),
+                            (dict(fps=0), "fps must be"),
+                            (dict(size=(10, 10)), "size must be between"),
+                            (dict(layout="stack"), "unknown layout 'stack'"),
+                            (dict(theme="neon"), "unknown theme 'neon'"),
+                            (dict(bounds=((1, 0), (0, 1))), "bounds must be")]:
+        with pytest.raises(ValueError, match=message):
+            optviz.animate(traj, **kwargs)
+
+
+def test_plot_draws_on_given_axes(traj):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert optviz.plot(traj, ax, step=10) is ax
+    assert ax.get_xlim() == traj.surface.bounds[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(traj.labels)
+    plt.close(fig)

@@ -196,3 +196,28 @@ def render(surface, opts, starts, steps, frames, fps, size, layout, theme, loss_
     else:
         _checked(lambda: animation.save(output))
     click.echo(str(output))
+
+
+@main.command()
+@click.argument("file", default="gallery/gallery.toml", type=click.Path(path_type=pathlib.Path))
+@click.option("--only", multiple=True, metavar="NAME", help="Render only this scene; repeatable.")
+def gallery(file, only):
+    """Render every scene of the gallery FILE next to it, and write its README.md.
+
+    Each scene is rendered by the same command line its README entry shows."""
+    from optviz import gallery as gallery_
+
+    scenes = _checked(lambda: gallery_.load(file))
+    names = [s.name for s in scenes]
+    for name in only:
+        if name not in names:
+            raise click.BadParameter(f"no scene {name!r}; scenes: {', '.join(names)}",
+                                     param_hint="'--only'")
+    folder = file.parent.as_posix()
+    chosen = [s for s in scenes if not only or s.name in only]
+    for i, scene in enumerate(chosen, 1):
+        click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
+        main.main(scene.args(folder), standalone_mode=False)
+    readme = file.parent / "README.md"
+    readme.write_text(gallery_.readme(scenes, folder), encoding="utf-8")
+    click.echo(str(readme))

@@ -61,6 +61,19 @@ def frame_steps(steps: int, frames: int) -> np.ndarray:
     return np.round(np.linspace(0, steps, frames)).astype(int)
 
 
+def _grid_shape(cells: int, bounds, size) -> tuple[int, int]:
+    """Rows and columns for ``cells`` equal-aspect panels that make each panel largest."""
+    (x0, x1), (y0, y1) = bounds
+    aspect = (y1 - y0) / (x1 - x0)
+
+    def panel(cols):
+        rows = math.ceil(cells / cols)
+        return min(size[0] / cols, size[1] / rows / aspect)
+
+    cols = max(range(1, cells + 1), key=panel)
+    return math.ceil(cells / cols), cols
+
+
 def surface_grid(surface, bounds, n: int = GRID_POINTS):
     """``(X, Y, Z)``: the surface evaluated on an ``n``-by-``n`` grid over ``bounds``."""
     (x0, x1), (y0, y1) = bounds
@@ -200,9 +213,11 @@ class LossCurves:
             ax.set_ylim(floor / 2, top * 2)
             ax.set_ylabel("f − f*" if traj.starts.shape[0] == 1 else "median f − f*")
         else:
+            # No known minimum (unbounded below, or a formula): a scale that is linear near
+            # zero and logarithmic beyond, for losses of either sign.
             lo, hi = float(finite.min()), float(finite.max())
-            pad = 0.05 * (hi - lo or 1.0)
-            ax.set_ylim(lo - pad, hi + pad)
+            ax.set_yscale("symlog", linthresh=max(1e-3, 1e-3 * max(abs(lo), abs(hi))))
+            ax.set_ylim(lo - 0.1 * abs(lo), hi + 0.1 * abs(hi) + 1e-3)
             ax.set_ylabel("f" if traj.starts.shape[0] == 1 else "median f")
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
@@ -258,9 +273,12 @@ class Scene:
     def _place_counter(self) -> None:
         """Put the step counter above the top-right corner of the plot, and measure the box
         that frames stamp it into."""
-        top = self.title_ax or self.figure.axes[0]
         right = max(ax.get_position().x1 for ax in self.figure.axes if ax.get_visible())
-        y = top.get_position().y1 + 0.6 * self.theme.font_size / 72 * DPI / self.style.size[1]
+        if self.title_ax is not None:
+            top = max(ax.get_position().y1 for ax in self.figure.axes if ax.get_visible())
+            y = top + 0.6 * self.theme.font_size / 72 * DPI / self.style.size[1]
+        else:  # in the grid, on the title's line
+            y = 1 - 1.3 * self.theme.font_size / 72 * DPI / self.style.size[1]
         self.counter.set_position((right, min(y, 0.99)))
         self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
         box = self.counter.get_window_extent(self.canvas.get_renderer())
@@ -288,9 +306,7 @@ class Scene:
             note_axes = [(ax, range(n))]
         else:
             cells = n + style.loss_panel
-            cols = math.ceil(math.sqrt(cells * style.size[0] / style.size[1]))
-            cols = min(cols, cells)
-            rows = math.ceil(cells / cols)
+            rows, cols = _grid_shape(cells, self.bounds, style.size)
             axes = self.figure.subplots(rows, cols, squeeze=False).ravel()
             note_axes = []
             for i in range(n):

@@ -1,0 +1,102 @@
+"""The gallery: its README never drifts from gallery.toml, and rendering is reproducible."""
+
+import pathlib
+import shlex
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from optviz import gallery
+from optviz.cli import main
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+TOML = ROOT / "gallery" / "gallery.toml"
+SCENES = gallery.load(TOML)
+
+
+def test_readme_matches_the_scenes():
+    assert (ROOT / "gallery" / "README.md").read_text(encoding="utf-8") == gallery.readme(
+        SCENES, "gallery"), "gallery/README.md is stale: run `optviz gallery`"
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.name)
+def test_every_picture_is_there_with_its_frames(scene):
+    path = ROOT / "gallery" / scene.filename
+    assert path.stat().st_size < 450_000
+    options = dict(scene.options)
+    with Image.open(path) as im:
+        assert im.n_frames == options.get("frames", 150)
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.name)
+def test_every_command_line_is_a_valid_command(scene):
+    words = shlex.split(scene.command_line("gallery"))
+    assert words[0] == "optviz" and words[1:] == scene.args("gallery")
+    command = main.get_command(None, words[1])
+    ctx = command.make_context(words[1], words[2:])  # raises on anything it would refuse
+    assert ctx.params["output"] == pathlib.Path("gallery") / scene.filename
+
+
+def test_the_gallery_teaches_what_a_course_teaches():
+    assert len(SCENES) >= 12
+    surfaces = {s.surface for s in SCENES}
+    assert {"bowl", "saddle", "linreg", "rosenbrock", "himmelblau", "rastrigin",
+            "beale"} <= surfaces
+    options = [dict(s.options) for s in SCENES]
+    assert any(o.get("theme") == "dark" for o in options)
+    assert any(o.get("layout") == "grid" for o in options)
+    dlfs = next(s for s in SCENES if s.name == "bowl-dlfs")
+    assert dlfs.starts == ((-7.0, 2.0),)
+    assert set(dlfs.optimizers) == {"gd:lr=0.95", "momentum:lr=0.1", "adagrad:lr=1.5",
+                                    "adam:lr=0.3"}
+    beale = next(s for s in SCENES if s.name == "beale")
+    assert beale.optimizers == ()  # the default render
+
+
+TINY = """
+[[scene]]
+name = "tiny"
+title = "Tiny"
+lesson = "Two optimizers on the bowl."
+surface = "bowl"
+optimizers = ["gd:lr=0.5", "sgd:lr=0.5,noise=0.5"]
+steps = 8
+frames = 4
+size = "160x120"
+"""
+
+
+def test_regenerating_is_reproducible(tmp_path):
+    (tmp_path / "gallery.toml").write_text(TINY)
+    runner = CliRunner()
+    first = runner.invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
+    assert first.exit_code == 0, first.output
+    assert "[1/1] tiny" in first.stderr
+    data = (tmp_path / "tiny.gif").read_bytes()
+    readme = (tmp_path / "README.md").read_text()
+    assert "![Tiny](tiny.gif)" in readme and "Two optimizers on the bowl." in readme
+    second = runner.invoke(main, ["gallery", str(tmp_path / "gallery.toml"), "--only", "tiny"])
+    assert second.exit_code == 0
+    assert (tmp_path / "tiny.gif").read_bytes() == data
+
+
+@pytest.mark.parametrize("text,message", [
+    (TINY + 'colour = "red"\n', "unknown key 'colour'"),
+    (TINY.replace('title = "Tiny"\n', ""), "missing 'title'"),
+    (TINY + TINY, "two scenes are called 'tiny'"),
+    ("", "no [[scene]] tables"),
+    ("[[scene]\n", "gallery.toml: "),
+])
+def test_bad_gallery_files_are_one_line(tmp_path, text, message):
+    (tmp_path / "gallery.toml").write_text(text)
+    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_only_names_a_scene(tmp_path):
+    (tmp_path / "gallery.toml").write_text(TINY)
+    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml"),
+                                       "--only", "huge"])
+    assert result.exit_code == 2 and "no scene 'huge'; scenes: tiny" in result.stderr

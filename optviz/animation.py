@@ -84,13 +84,14 @@ class Animation:
 
 def animate(traj: Trajectories, *, frames: int = 150, fps: int = 30, size=(640, 480),
             layout: str = "overlay", theme: str = "light", loss_panel: bool = False,
-            bounds=None) -> Animation:
+            bounds=None, rotate: bool = False) -> Animation:
     """An `Animation` of ``traj``: ``frames`` frames spread evenly over the steps, played at
     ``fps``, ``size`` (w, h) pixels; ``layout`` "overlay" (all paths on one plot) or "grid"
-    (a panel per optimizer); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss
-    against step; ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
+    (a panel per optimizer) or "3d" (paths on the surface in 3-D; ``rotate`` turns the
+    camera); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss against step;
+    ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
     return Animation(traj, frames=frames, fps=fps, size=tuple(size), layout=layout, theme=theme,
-                     loss_panel=loss_panel, bounds=bounds)
+                     loss_panel=loss_panel, bounds=bounds, rotate=rotate)
 
 
 def plot(traj: Trajectories, ax=None, *, step: int | None = None, theme: str = "light",

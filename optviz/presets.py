@@ -87,11 +87,12 @@ def _tuned(surface, name: str) -> dict[str, float]:
 
 
 def default_lr(surface, name: str) -> float:
-    """The learning rate ``name`` runs with on ``surface`` when its spec sets none."""
-    if "lr" in _tuned(surface, name):
-        return _tuned(surface, name)["lr"]
+    """The learning rate ``name`` runs with on ``surface`` when its spec sets none; optax
+    optimizers, most of them adaptive, get Adam's."""
     if name.startswith(external.PREFIX):
         name = "adam"
+    if "lr" in _tuned(surface, name):
+        return _tuned(surface, name)["lr"]
     of_curvature, of_span = _AUTO[name]
     if of_curvature is not None:
         curvature = _curvature(surface)

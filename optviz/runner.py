@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import pathlib
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -85,9 +85,9 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def simulate(surface, name, static, hparams, starts, key, steps):
-    """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
-    (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
+def _dynamics(surface, name, static, hparams, starts, key):
+    """``(init, advance)``: the state of every run from ``starts`` (position, optimizer state,
+    last good position and loss, step of divergence) and its advance by one step ``t``."""
     opt = build(name, hparams, static)
     observe = _observer(surface, opt)
     (x0, x1), (y0, y1) = surface.bounds
@@ -112,11 +112,6 @@ def simulate(surface, name, static, hparams, starts, key, steps):
 
     keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(starts.shape[0]))
     batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0, 0, 0))
-
-    def step(carry, t):
-        carry = batch_step(t, *carry, keys)
-        return carry, (carry[2], carry[3])
-
     init = (
         starts,
         jax.vmap(opt.init)(starts),
@@ -124,11 +119,71 @@ def simulate(surface, name, static, hparams, starts, key, steps):
         jax.vmap(surface.fn)(starts),
         jnp.full(starts.shape[0], -1, jnp.int32),
     )
+    return init, lambda carry, t: batch_step(t, *carry, keys)
+
+
+def simulate(surface, name, static, hparams, starts, key, steps):
+    """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
+    (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
+    init, advance = _dynamics(surface, name, static, hparams, starts, key)
+
+    def step(carry, t):
+        carry = advance(carry, t)
+        return carry, (carry[2], carry[3])
+
     carry, (path, loss) = jax.lax.scan(step, init, jnp.arange(steps + 1, dtype=jnp.int32))
     return path, loss, carry[-1]
 
 
-_simulate = jax.jit(simulate, static_argnames=("surface", "name", "static", "steps"))
+class Summary(NamedTuple):
+    """What many runs end with, without their paths; arrays over the starts."""
+
+    final: jax.Array  # (n, 2) the last good point
+    loss: jax.Array  # (n,) the loss there
+    diverged_at: jax.Array  # (n,) -1 where the run never diverged
+    last_move: jax.Array  # (n,) length of the last step
+    mean_log_gap: jax.Array  # (n,) mean over the steps of log10(f - f*), or of f without f*
+    reached_at: jax.Array  # (n,) first step with f - f* <= tol, -1 if never
+
+
+def summarize(surface, name, static, hparams, starts, key, steps, tol, area=True):
+    """Run one optimizer from every start, keeping a `Summary` instead of the paths.
+    ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
+    do not need it; it is then 0."""
+    init, advance = _dynamics(surface, name, static, hparams, starts, key)
+    fmin = surface.fmin
+
+    def gap(loss):
+        return loss - fmin if fmin is not None else loss
+
+    def step(carry, t):
+        runs, total, reached_at, _ = carry
+        before = runs[2]
+        runs = advance(runs, t)
+        g = gap(runs[3])
+        if area:
+            total = total + (jnp.log10(jnp.maximum(g, 1e-12)) if fmin is not None else g)
+        reached_at = jnp.where((reached_at < 0) & (g <= tol) & (runs[4] < 0), t, reached_at)
+        return (runs, total, reached_at, before), None
+
+    n = starts.shape[0]
+    carry = (init, jnp.zeros(n, starts.dtype), jnp.full(n, -1, jnp.int32), starts)
+    (runs, total, reached_at, before), _ = jax.lax.scan(
+        step, carry, jnp.arange(steps + 1, dtype=jnp.int32))
+    last_move = jnp.linalg.norm(runs[2] - before, axis=-1)
+    return Summary(runs[2], runs[3], runs[4], last_move, total / (steps + 1), reached_at)
+
+
+_STATIC = ("surface", "name", "static", "steps")
+_summarize = jax.jit(summarize, static_argnames=(*_STATIC, "area"))
+# The same for a grid of hyper-parameter values: each value of ``hparams`` has a leading axis.
+_summarize_grid = jax.jit(
+    jax.vmap(summarize, in_axes=(None, None, None, 0, None, None, None, None, None)),
+    static_argnums=(0, 1, 2, 6, 8),
+)
+
+
+_simulate = jax.jit(simulate, static_argnames=_STATIC)
 
 
 def _starts(surface, start, starts) -> np.ndarray:
@@ -147,9 +202,9 @@ def _starts(surface, start, starts) -> np.ndarray:
     return array
 
 
-def label(spec: Spec, surface) -> str:
+def label(spec: Spec, surface, hide=()) -> str:
     """A readable label: the name, the learning rate, and every other hyper-parameter that
-    differs from its default (for sgd, the source of its noise)."""
+    differs from its default (for sgd, the source of its noise); never those in ``hide``."""
     if spec.name.startswith(external.PREFIX):
         defaults = external.hyperparameters(spec.name)
     else:
@@ -159,7 +214,8 @@ def label(spec: Spec, surface) -> str:
     parts = [spec.name] + [
         f"{'lr' if key == 'learning_rate' else key}={value:g}"
         for key, value in values.items()
-        if value is not None and (key in shown and key in defaults or value != defaults[key])
+        if value is not None and key not in hide
+        and (key in shown and key in defaults or value != defaults[key])
     ]
     return " ".join(parts)
 
@@ -181,12 +237,14 @@ def run(
     starts=None,
     steps: int = 200,
     seed: int = 0,
+    tuned: bool = False,
 ) -> Trajectories:
     """Run each optimizer from each start for ``steps`` steps on ``surface``.
 
     ``surface``: a catalogue name or a `Surface`; ``optimizers``: spec strings or `Spec` objects;
     ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start.
-    Same ``seed``, same paths (it only matters to stochastic optimizers).
+    Same ``seed``, same paths (it only matters to stochastic optimizers). ``tuned`` marks the
+    labels: the learning rates came from `optviz.tune`.
     """
     surface = as_surface(surface)
     if isinstance(optimizers, (str, Spec)):
@@ -207,9 +265,34 @@ def run(
     return Trajectories(
         surface=surface,
         specs=tuple(specs),
-        labels=tuple(label(s, surface) for s in specs),
+        labels=tuple(label(s, surface) + (" (tuned)" if tuned else "") for s in specs),
         params=params,
         loss=loss,
         diverged_at=diverged_at,
         seed=seed,
     )
+
+
+def summaries(surface, spec: Spec, starts, *, steps: int, seed: int = 0, tol: float = 1e-4,
+              grid: dict[str, np.ndarray] | None = None, area: bool = True) -> Summary:
+    """`Summary` of ``spec`` run from every start, as NumPy arrays. With ``grid`` (a
+    hyper-parameter name -> k values), every value runs in the same call and each field
+    gains a leading axis of length k."""
+    spec = complete(spec, surface)
+    traced, static = split(spec)
+    starts = jnp.asarray(_starts(surface, None, starts), dtype=float)
+    key = jax.random.key(seed)
+    if grid is None:
+        result = _summarize(surface, spec.name, static, traced, starts, key, int(steps), tol,
+                            area)
+    else:
+        for name in grid:
+            if name not in traced:
+                raise ValueError(f"{spec.name}: {name} cannot be swept; "
+                                 f"choose from: {', '.join(traced)}")
+        k = len(next(iter(grid.values())))
+        values = {name: jnp.full(k, value) for name, value in traced.items()}
+        values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
+        result = _summarize_grid(surface, spec.name, static, values, starts, key, int(steps),
+                                 tol, area)
+    return Summary(*(np.asarray(field) for field in result))

@@ -24,7 +24,8 @@ from PIL import Image, ImageDraw, ImageFont
 from optviz import theme as themes
 from optviz.trajectories import Trajectories
 
-LAYOUTS = ("overlay", "grid")
+LAYOUTS = ("overlay", "grid", "3d")
+AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # 3-D camera; --rotate turns it TURN degrees
 DPI = 100
 GRID_POINTS = 240
 TRAIL_FLOOR = 0.55  # strength of the oldest part of a trail's colour
@@ -42,6 +43,7 @@ class Style:
     theme: str = "light"
     loss_panel: bool = False
     bounds: tuple | None = None
+    rotate: bool = False
 
     def __post_init__(self):
         w, h = self.size
@@ -49,6 +51,8 @@ class Style:
             raise ValueError(f"size must be between 64x64 and 4096x4096 pixels, got {w}x{h}")
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown layout {self.layout!r}; choose from: {', '.join(LAYOUTS)}")
+        if self.rotate and self.layout != "3d":
+            raise ValueError("rotate turns the camera of the 3d layout; add layout='3d'")
         themes.get(self.theme)
         if self.bounds is not None:
             (x0, x1), (y0, y1) = self.bounds
@@ -177,6 +181,68 @@ class Paths:
         self.crosses.set_facecolors(self.rgba[gone])
 
 
+def height(surface, loss):
+    """The height a loss is drawn at in 3-D: log10(f - f*) where f* is known (the surfaces span
+    decades), the loss itself otherwise; clipped to the range of the contour levels."""
+    levels = np.asarray(surface.levels)
+    if surface.fmin is None:
+        return np.clip(loss, levels[0], levels[-1])
+    gaps = np.clip(np.asarray(loss, dtype=float) - surface.fmin, levels[0] - surface.fmin,
+                   levels[-1] - surface.fmin)
+    return np.log10(gaps)
+
+
+def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
+    """The surface as a shaded mesh with its minima, seen from a fixed camera."""
+    X, Y, Z = surface_grid(surface, bounds, n=70)
+    cmap = LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high])
+    ax.plot_surface(X, Y, height(surface, Z), cmap=cmap, linewidth=0.2,
+                    edgecolor=theme.muted, antialiased=True, alpha=0.9, zorder=1)
+    for m in surface.minima:
+        ax.scatter(*m, height(surface, surface.fmin), marker="*", s=theme.head_size**2 * 3,
+                   color=theme.foreground, depthshade=False, zorder=4)
+    (x0, x1), (y0, y1) = bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_zlabel("log10(f − f*)" if surface.fmin is not None else "f")
+    ax.view_init(elev=ELEVATION, azim=AZIMUTH)
+    ax.set_facecolor(theme.background)
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_pane_color(theme.background)
+        axis.label.set_color(theme.foreground)
+    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
+                   labelsize=theme.font_size * 0.7)
+
+
+class Paths3D:
+    """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
+    window are left out."""
+
+    def __init__(self, ax, traj: Trajectories, theme: themes.Theme, bounds, animated=True):
+        self.traj = traj
+        (x0, x1), (y0, y1) = bounds
+        xy = traj.params.reshape(-1, traj.params.shape[2], 2)
+        inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
+        self.xyz = np.where(inside[..., None], np.concatenate(
+            [xy, height(traj.surface, traj.loss.reshape(inside.shape))[..., None]], -1), np.nan)
+        n_starts = traj.params.shape[1]
+        colours = [theme.colour(i) for i in range(len(traj.labels)) for _ in range(n_starts)]
+        self.lines = [ax.plot([], [], [], color=c, lw=theme.line_width, zorder=5,
+                              animated=animated)[0] for c in colours]
+        self.heads = [ax.plot([], [], [], "o", color=c, ms=theme.head_size,
+                              mec=theme.background, zorder=6, animated=animated)[0]
+                      for c in colours]
+
+    @property
+    def artists(self):
+        return [*self.lines, *self.heads]
+
+    def update(self, step: int) -> None:
+        for line, head, xyz in zip(self.lines, self.heads, self.xyz):
+            line.set_data_3d(*xyz[: step + 1].T)
+            head.set_data_3d(*xyz[step: step + 1].T)
+
+
 def divergence_note(traj: Trajectories, i: int, step: int) -> str:
     """``"gd lr=1.5 diverged at step 12"`` once it has, else ``""``. On a surface unbounded
     below, leaving the window is going downhill, not diverging, and is said so."""
@@ -292,15 +358,24 @@ class Scene:
     def _build(self, animated: bool) -> None:
         traj, theme, style = self.traj, self.theme, self.style
         n = len(traj.labels)
-        grid = surface_grid(traj.surface, self.bounds)
+        grid = surface_grid(traj.surface, self.bounds) if style.layout != "3d" else None
         self.paths, self.notes = [], []
-        if style.layout == "overlay":
+        if style.layout in ("overlay", "3d"):
+            three_d = style.layout == "3d"
+            projection = "3d" if three_d else None
             if style.loss_panel:
-                ax, loss_ax = self.figure.subplots(1, 2, width_ratios=[1.35, 1])
+                cells = self.figure.add_gridspec(1, 2, width_ratios=[1.35, 1])
+                ax = self.figure.add_subplot(cells[0], projection=projection)
+                loss_ax = self.figure.add_subplot(cells[1])
             else:
-                ax, loss_ax = self.figure.subplots(), None
-            draw_surface(ax, traj.surface, self.bounds, theme, grid)
-            self.paths.append(Paths(ax, traj, range(n), theme, self.bounds, animated))
+                ax, loss_ax = self.figure.add_subplot(projection=projection), None
+            if three_d:
+                draw_surface_3d(ax, traj.surface, self.bounds, theme)
+                self.paths.append(Paths3D(ax, traj, theme, self.bounds, animated))
+            else:
+                draw_surface(ax, traj.surface, self.bounds, theme, grid)
+                self.paths.append(Paths(ax, traj, range(n), theme, self.bounds, animated))
+            self.ax = ax
             self._legend()
             self.title_ax = ax
             note_axes = [(ax, range(n))]
@@ -325,7 +400,8 @@ class Scene:
             self.title_ax = None
         self.loss = LossCurves(loss_ax, traj, theme, animated) if loss_ax is not None else None
         for ax, rows in note_axes:
-            self.notes.append((rows, ax.text(
+            text = ax.text2D if hasattr(ax, "text2D") else ax.text  # 3-D axes place 2-D text so
+            self.notes.append((rows, text(
                 0.02, 0.02, "", transform=ax.transAxes, ha="left", va="bottom",
                 fontsize=theme.font_size * 0.85, color=theme.foreground, zorder=9,
                 animated=animated, in_layout=False, bbox=dict(boxstyle="round,pad=0.25", lw=0,
@@ -381,7 +457,12 @@ class Scene:
     def frame(self, step: int) -> np.ndarray:
         """The picture at ``step`` as an (h, w, 3) uint8 array."""
         self.show(step)
-        self.canvas.restore_region(self.background)
+        if self.style.rotate:
+            # The camera moves, so nothing is static: the whole figure is drawn again.
+            self.ax.view_init(elev=ELEVATION, azim=AZIMUTH + TURN * step / max(self.traj.steps, 1))
+            self.canvas.draw()
+        else:
+            self.canvas.restore_region(self.background)
         for artist in self.artists:
             if artist is not self.counter:
                 self.figure.draw_artist(artist)

@@ -1,0 +1,180 @@
+"""Basins of attraction: run every point of an N×N grid of starts and colour each start by where
+its run ended, one panel per optimizer.
+
+A start belongs to a known minimum when its run ends within `RADIUS` of the window's span of
+it; otherwise it "stopped elsewhere" (its last step was shorter than `STILL` of the span: a
+local minimum or another stationary point), is "still moving", or "diverged".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+from optviz import presets, runner
+from optviz import theme as themes
+from optviz.spec import Spec, as_spec
+
+RADIUS = 0.02
+STILL = 1e-4
+COLOR_BY = ("minimum", "steps")
+
+
+@dataclasses.dataclass(frozen=True)
+class Basins:
+    """``classes`` (n_opt, N, N): index of the minimum reached, or one of the three codes
+    after them (`elsewhere`, `moving`, `diverged`); ``steps`` (n_opt, N, N): the step a run
+    first came within the radius of a minimum, -1 where it never did. Row i of a panel is
+    y[i], column j is x[j]."""
+
+    surface: object
+    specs: tuple[Spec, ...]
+    labels: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    classes: np.ndarray
+    steps: np.ndarray
+    n_steps: int
+
+    @property
+    def elsewhere(self) -> int:
+        return len(self.surface.minima)
+
+    @property
+    def moving(self) -> int:
+        return self.elsewhere + 1
+
+    @property
+    def diverged(self) -> int:
+        return self.elsewhere + 2
+
+    def class_names(self) -> list[str]:
+        minima = [f"minimum ({m[0]:.3g}, {m[1]:.3g})" for m in self.surface.minima]
+        return minima + ["stopped elsewhere", "still moving", "diverged"]
+
+
+def grid_starts(bounds, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x, y, starts)``: the centres of an n×n grid of cells over ``bounds``, row by row."""
+    (x0, x1), (y0, y1) = bounds
+    x = x0 + (np.arange(n) + 0.5) * (x1 - x0) / n
+    y = y0 + (np.arange(n) + 0.5) * (y1 - y0) / n
+    X, Y = np.meshgrid(x, y)
+    return x, y, np.column_stack([X.ravel(), Y.ravel()])
+
+
+def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300,
+           seed: int = 0) -> Basins:
+    """Run every start of a ``grid``×``grid`` grid over the surface's window for ``steps`` steps
+    with each optimizer (default: the surface's lineup) and classify where each run ended."""
+    surface = runner.as_surface(surface)
+    if not surface.minima:
+        raise ValueError(f"basins needs known minima, and {surface.name} lists none")
+    if isinstance(grid, bool) or not isinstance(grid, int) or not 2 <= grid <= 2000:
+        raise ValueError(f"grid must be a whole number from 2 to 2000, got {grid!r}")
+    specs = [runner.complete(as_spec(o), surface) for o in optimizers] if optimizers else [
+        runner.complete(s, surface) for s in presets.lineup(surface)]
+    x, y, starts = grid_starts(surface.bounds, grid)
+    (x0, x1), (y0, y1) = surface.bounds
+    span = max(x1 - x0, y1 - y0)
+    minima = np.asarray(surface.minima)
+    classes, reached = [], []
+    for spec in specs:
+        # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below
+        # what the surface has anywhere on that circle.
+        s = runner.summaries(surface, spec, starts, steps=steps, seed=seed,
+                             tol=_gap_within(surface, RADIUS * span), area=False)
+        distance = np.linalg.norm(s.final[:, None, :] - minima[None], axis=-1)
+        nearest = distance.argmin(1)
+        cls = np.where(distance.min(1) <= RADIUS * span, nearest, len(minima))
+        cls = np.where((cls == len(minima)) & (s.last_move > STILL * span), len(minima) + 1, cls)
+        cls = np.where(s.diverged_at >= 0, len(minima) + 2, cls)
+        classes.append(cls.reshape(grid, grid))
+        reached.append(np.where(cls < len(minima), s.reached_at, -1).reshape(grid, grid))
+    return Basins(surface, tuple(specs), tuple(runner.label(s, surface) for s in specs), x, y,
+                  np.stack(classes), np.stack(reached), steps)
+
+
+def _gap_within(surface, radius: float) -> float:
+    """The smallest loss gap f - f* on circles of ``radius`` around the known minima: a run
+    whose gap is below it is inside one of them."""
+    import jax
+    import jax.numpy as jnp
+
+    theta = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+    ring = radius * np.column_stack([np.cos(theta), np.sin(theta)])
+    points = np.concatenate([np.asarray(m) + ring for m in surface.minima])
+    values = np.asarray(jax.jit(jax.vmap(surface.fn))(jnp.asarray(points, dtype=float)))
+    return float(values.min() - surface.fmin)
+
+
+def colours(result: Basins, theme: themes.Theme) -> list[str]:
+    """One colour per class: the palette for the minima, then greys and the foreground."""
+    minima = [theme.colour(i) for i in range(len(result.surface.minima))]
+    return minima + [theme.high, theme.low, theme.foreground]
+
+
+def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = "minimum"):
+    """A figure with a panel per optimizer, each start coloured by the minimum its run reached
+    (``color="minimum"``) or by the steps it took (``color="steps"``), contours on top."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from optviz.scene import DPI, _grid_shape, surface_grid
+
+    if color not in COLOR_BY:
+        raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
+    w, h = size
+    theme = themes.get(theme).scaled(min(max(min(w / 640, h / 480), 0.5), 3))
+    figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background,
+                    layout="constrained")
+    FigureCanvasAgg(figure)
+    n = len(result.labels)
+    rows, cols = _grid_shape(n, result.surface.bounds, (w, h * 0.85))
+    axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
+    X, Y, Z = surface_grid(result.surface, result.surface.bounds, n=160)
+    (x0, x1), (y0, y1) = result.surface.bounds
+    extent = (x0, x1, y0, y1)
+    palette = colours(result, theme)
+    cmap = ListedColormap(palette)
+    image = None
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        if color == "minimum":
+            ax.imshow(result.classes[i], origin="lower", extent=extent, cmap=cmap,
+                      norm=BoundaryNorm(np.arange(len(palette) + 1) - 0.5, len(palette)),
+                      interpolation="nearest", aspect="equal")
+        else:
+            steps = np.ma.masked_less(result.steps[i].astype(float), 0)
+            image = ax.imshow(steps, origin="lower", extent=extent, cmap="viridis",
+                              vmin=0, vmax=result.n_steps, interpolation="nearest",
+                              aspect="equal")
+            image.cmap.set_bad(theme.high)
+        ax.contour(X, Y, Z, levels=result.surface.levels, colors=theme.foreground,
+                   linewidths=0.35, alpha=0.5)
+        for m in result.surface.minima:
+            ax.plot(*m, marker="*", ms=theme.head_size * 1.8, color=theme.foreground,
+                    mec=theme.background, mew=0.8, ls="none")
+        ax.set_title(result.labels[i], fontsize=theme.font_size * 0.9, loc="left",
+                     color=theme.foreground)
+        ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
+                       labelsize=theme.font_size * 0.75)
+    if color == "minimum":
+        present = np.unique(result.classes)
+        handles = [Patch(color=palette[k], label=result.class_names()[k]) for k in present]
+        figure.legend(handles=handles, loc="outside lower center",
+                      ncols=min(len(handles), math.ceil(w / (theme.font_size * 18))),
+                      frameon=False, fontsize=theme.font_size * 0.85,
+                      labelcolor=theme.foreground)
+    else:
+        bar = figure.colorbar(image, ax=list(axes[:n]), shrink=0.8)
+        bar.set_label("steps to reach a minimum (grey: never)", color=theme.foreground)
+    figure.suptitle(f"{result.surface.name}: basins of attraction, {result.classes.shape[1]}² "
+                    f"starts, {result.n_steps} steps", x=0.01, ha="left",
+                    fontsize=theme.font_size * 1.1, fontweight="bold", color=theme.foreground)
+    return figure

@@ -1,0 +1,185 @@
+"""Beyond one path: tune, basins, sweep, optax specs and the 3-D view, checked on numbers."""
+
+import json
+import sys
+
+import numpy as np
+import optax
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+import optviz
+from optviz import basins, sweep, tune
+from optviz.cli import main
+from optviz.scene import DPI
+
+
+def test_tuned_gd_stays_below_the_stability_limit_of_the_bowl():
+    (gd,) = tune.tune("bowl", ["gd"], steps=200)
+    # L_max = 2 (f = x²/20 + y²): GD is stable for lr < 2/L_max = 1.
+    assert 0.3 < gd.lr < 1.0
+    assert gd.stable[1] <= 1.0
+    first_bad = tune.LEARNING_RATES[np.argmax(~np.isfinite(gd.scores))]
+    assert 1.0 < first_bad < 1.5
+
+
+def test_tune_scores_are_those_of_single_runs():
+    (result,) = tune.tune("rosenbrock", ["adam"], steps=100, metric="auc")
+    for k in (10, 25, 33):
+        lr = float(tune.LEARNING_RATES[k])
+        traj = optviz.run("rosenbrock", [f"adam:lr={lr}"], steps=100)
+        if traj.diverged_at[0, 0] >= 0:
+            assert result.scores[k] == np.inf
+            continue
+        expected = np.log10(np.maximum(traj.loss[0, 0], 1e-12)).mean()
+        assert result.scores[k] == pytest.approx(expected, abs=1e-3)
+
+
+def test_steps_to_tol_counts_steps():
+    (result,) = tune.tune("bowl", ["gd"], steps=100, metric="steps-to-tol", tol=1e-3)
+    traj = optviz.run("bowl", [result.spec], steps=100)
+    assert result.value == int(np.argmax(traj.loss[0, 0] <= 1e-3))
+
+
+def test_tune_command_table_and_json():
+    runner = CliRunner()
+    table = runner.invoke(main, ["tune", "bowl", "--opt", "gd", "--opt", "adam", "--steps", "50"])
+    assert table.exit_code == 0
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["optimizer", "best", "lr", "auc", "stable", "lr", "range"]
+    assert [line.split()[0] for line in lines[1:]] == ["gd", "adam"]
+    data = json.loads(runner.invoke(main, ["tune", "bowl", "--opt", "gd", "--steps", "50",
+                                           "--json"]).stdout)
+    assert data[0]["optimizer"] == "gd" and data[0]["lr"] < 1.0 and data[0]["metric"] == "auc"
+    bad = runner.invoke(main, ["tune", "bowl", "--metric", "best"])
+    assert bad.exit_code == 2 and "'best' is not one of" in bad.stderr
+
+
+def test_render_tuned_says_so_in_the_legend(tmp_path):
+    traj = optviz.run("bowl", ["gd:lr=0.5"], steps=5, tuned=True)
+    assert traj.labels == ("gd lr=0.5 (tuned)",)
+    out = tmp_path / "t.png"
+    result = CliRunner().invoke(main, ["render", "bowl", "--opt", "gd", "--tuned", "--steps",
+                                       "40", "--size", "320x240", "-o", str(out)])
+    assert result.exit_code == 0 and out.exists()
+
+
+@pytest.fixture(scope="module")
+def himmelblau():
+    return basins.basins("himmelblau", ["gd", "momentum", "adam"], grid=24, steps=300)
+
+
+def test_every_basin_panel_shows_four_basins_that_match_the_runs(himmelblau):
+    result = himmelblau
+    minima = np.asarray(result.surface.minima)
+    for i, spec in enumerate(result.specs):
+        assert set(np.unique(result.classes[i])) == {0, 1, 2, 3}
+        # Independently: run a sample of the grid's starts and see where each really ends.
+        rows, cols = np.meshgrid(np.arange(0, 24, 5), np.arange(2, 24, 5))
+        starts = np.column_stack([result.x[cols.ravel()], result.y[rows.ravel()]])
+        traj = optviz.run("himmelblau", [spec], starts=starts, steps=300)
+        ends = traj.params[0, :, -1]
+        nearest = np.linalg.norm(ends[:, None] - minima[None], axis=-1).argmin(1)
+        np.testing.assert_array_equal(result.classes[i][rows.ravel(), cols.ravel()], nearest)
+
+
+def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
+    figure = basins.draw(himmelblau, size=(960, 400))
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    palette = np.array([[int(round(255 * c)) for c in figure.axes[0].images[0].cmap(k)[:3]]
+                        for k in range(4)])
+    matched = total = 0
+    for i in range(3):
+        ax = figure.axes[i]
+        for r in range(1, 24, 3):
+            for c in range(1, 24, 3):
+                px, py = ax.transData.transform((himmelblau.x[c], himmelblau.y[r]))
+                colour = pixels[pixels.shape[0] - int(py) - 1, int(px)]
+                expected = palette[himmelblau.classes[i, r, c]]
+                matched += np.abs(colour.astype(int) - expected).max() <= 2
+                total += 1
+    # Contour lines and stars drawn on top cover a few of the sampled pixels.
+    assert matched / total > 0.85
+
+
+def test_basins_command_writes_a_png(tmp_path):
+    out = tmp_path / "b.png"
+    result = CliRunner().invoke(main, ["basins", "himmelblau", "--opt", "gd", "--grid", "16",
+                                       "--size", "480x360", "-o", str(out)])
+    assert result.exit_code == 0 and result.stdout == f"{out}\n"
+    with Image.open(out) as im:
+        assert im.size == (480, 360)
+    for args, message in [(["basins", "saddle"], "basins needs known minima"),
+                          (["basins", "bowl", "-o", str(tmp_path / "b.gif")],
+                           "this draws a still image"),
+                          (["basins", "bowl", "--grid", "1"], "1 is not in the range")]:
+        bad = CliRunner().invoke(main, args)
+        assert bad.exit_code == 2 and message in bad.stderr
+
+
+def test_sweep_finds_the_stability_limits_theory_gives():
+    result = sweep.sweep("bowl", ["gd", "momentum:beta=0.9", "adam"], lo=1e-3, hi=10,
+                         points=200)
+    gd, heavy_ball, adam = result.threshold
+    step = result.values[1] / result.values[0]
+    assert 1.0 < gd <= 1.0 * step**1.01  # 2 / L_max
+    assert 1.9 < heavy_ball <= 1.9 * step**1.01  # 2 (1 + beta) / L_max
+    assert np.isnan(adam)  # Adam's steps are bounded by lr, whatever the curvature
+    assert result.labels == ("gd", "momentum", "adam")
+
+
+def test_sweep_command(tmp_path):
+    out = tmp_path / "s.svg"
+    result = CliRunner().invoke(main, ["sweep", "bowl", "--opt", "gd", "--range", "0.01,3",
+                                       "--points", "30", "-o", str(out)])
+    assert result.exit_code == 0
+    import re
+
+    (threshold,) = re.findall(r"diverges from lr ≈ ([0-9.]+)", out.read_text())
+    assert 1.0 < float(threshold) < 1.25  # 2 / L_max = 1, to the grid's resolution
+    bad = CliRunner().invoke(main, ["sweep", "bowl", "--opt", "sgd", "--param", "batch"])
+    assert bad.exit_code == 2 and "batch cannot be swept" in bad.stderr
+
+
+def test_optax_specs_run_optax_itself():
+    traj = optviz.run("rosenbrock", ["optax:lion:learning_rate=0.01,b1=0.8"], steps=50)
+    assert traj.labels == ("optax:lion lr=0.01 b1=0.8",)
+    tx = optax.lion(learning_rate=0.01, b1=0.8)
+    x = np.asarray(optviz.run("rosenbrock", ["gd:lr=1"], steps=0 + 1).params[0, 0, 0])
+    import jax
+    import jax.numpy as jnp
+
+    x = jnp.asarray(x, dtype=jnp.float32)
+    state = tx.init(x)
+    grad = jax.grad(traj.surface.fn)
+    for t in range(50):
+        updates, state = tx.update(grad(x), state, x)
+        x = optax.apply_updates(x, updates)
+    np.testing.assert_allclose(traj.params[0, 0, -1], x, rtol=1e-5, atol=1e-6)
+
+
+def test_optax_missing_or_wrong_is_one_clear_line(monkeypatch):
+    with pytest.raises(ValueError, match="'softmax' is not an optax optimizer"):
+        optviz.parse_spec("optax:softmax")
+    monkeypatch.setitem(sys.modules, "optax", None)
+    with pytest.raises(ValueError, match=r"optax specs need optax, which is not installed: "
+                                         r"pip install 'optviz\[optax\]'"):
+        optviz.parse_spec("optax:lion")
+
+
+def test_the_3d_view_draws_and_turns(tmp_path):
+    traj = optviz.run("himmelblau", ["gd", "adam"], steps=20)
+    still = optviz.animate(traj, frames=3, size=(320, 240), layout="3d")
+    turning = optviz.animate(traj, frames=3, size=(320, 240), layout="3d", rotate=True)
+    a, b = still.frame(0), still.frame(-1)
+    c, d = turning.frame(0), turning.frame(-1)
+    # Without rotation the surface stays put and only the paths move.
+    corner = (slice(40, 90), slice(10, 60))
+    assert np.array_equal(a[corner], b[corner])
+    assert not np.array_equal(c[corner], d[corner])
+    frames = Image.open(turning.save(tmp_path / "r.gif"))
+    assert frames.n_frames == 3
+    with pytest.raises(ValueError, match="rotate turns the camera of the 3d layout"):
+        optviz.animate(traj, rotate=True)

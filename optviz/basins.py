@@ -135,7 +135,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     n = len(result.labels)
     rows, cols = _grid_shape(n, result.surface.bounds, (w, h * 0.85))
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
-    X, Y, Z = surface_grid(result.surface, result.surface.bounds, n=160)
+    X, Y, Z = surface_grid(result.surface, result.surface.bounds, n=100)
     (x0, x1), (y0, y1) = result.surface.bounds
     extent = (x0, x1, y0, y1)
     palette = colours(result, theme)
@@ -164,6 +164,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
                      color=theme.foreground)
         ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
                        labelsize=theme.font_size * 0.75)
+        ax.label_outer()
     if color == "minimum":
         present = np.unique(result.classes)
         handles = [Patch(color=palette[k], label=result.class_names()[k]) for k in present]

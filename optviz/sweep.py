@@ -33,6 +33,7 @@ class Sweep:
     diverged: np.ndarray
     threshold: np.ndarray
     steps: int
+    n_starts: int
 
 
 def default_range(param: str) -> tuple[float, float]:
@@ -73,7 +74,7 @@ def sweep(surface, optimizers, *, param: str = "lr", lo: float | None = None,
                           for d in diverged])
     hide = (param, "learning_rate") if param == "lr" else (param,)
     return Sweep(surface, tuple(specs), tuple(runner.label(s, surface, hide) for s in specs), param,
-                 values, np.stack(finals), diverged, threshold, steps)
+                 values, np.stack(finals), diverged, threshold, steps, len(starts))
 
 
 def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
@@ -113,8 +114,12 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
         ax.set_yscale("log")
     ax.set_xlabel(result.param, color=theme.foreground)
     ax.set_ylabel(f"{'f − f*' if known else 'f'} after {result.steps} steps"
-                  + (" (median over starts)" if result.final.ndim > 1 else ""),
+                  + (" (median over starts)" if result.n_starts > 1 else ""),
                   color=theme.foreground)
+    if known:
+        ax.text(0.99, 0.01, f"gaps below {floor:g} are drawn at {floor:g}", ha="right",
+                va="bottom", transform=ax.transAxes, color=theme.muted,
+                fontsize=theme.font_size * 0.75)
     ax.set_facecolor(theme.background)
     ax.tick_params(colors=theme.muted, labelcolor=theme.foreground)
     ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)

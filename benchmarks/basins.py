@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
 
-from optviz import basins, presets, runner  # noqa: E402
+from optviz import basin_maps, presets, runner  # noqa: E402
 from reference import textbook_path  # noqa: E402
 
 GRID, STEPS, SAMPLE = 200, 300, 10
@@ -32,7 +32,7 @@ def himmelblau_grad(p):
 
 def numpy_seconds_per_run(surface) -> float:
     rng = np.random.default_rng(0)
-    _, _, starts = basins.grid_starts(surface.bounds, GRID)
+    _, _, starts = basin_maps.grid_starts(surface.bounds, GRID)
     sample = starts[rng.choice(len(starts), SAMPLE, replace=False)]
     begin = time.perf_counter()
     for spec in presets.lineup(surface):
@@ -59,9 +59,9 @@ def main() -> None:
 
         cold = timed()
         warm = min(timed() for _ in range(2))
-    basins.basins(surface, None, grid=GRID, steps=STEPS)  # compile in this process
+    basin_maps.basins(surface, None, grid=GRID, steps=STEPS)  # compile in this process
     begin = time.perf_counter()
-    basins.basins(surface, None, grid=GRID, steps=STEPS)
+    basin_maps.basins(surface, None, grid=GRID, steps=STEPS)
     runs_only = time.perf_counter() - begin
     numpy = numpy_seconds_per_run(surface) * GRID * GRID
     print(f"himmelblau basins: {GRID}x{GRID} starts x 7 optimizers = {runs:,} runs of {STEPS} "

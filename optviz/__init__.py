@@ -19,6 +19,9 @@ _PUBLIC = {
     "compare": "optviz.animation",
     "plot": "optviz.animation",
     "plot_loss": "optviz.animation",
+    "tune": "optviz.tuning",
+    "basins": "optviz.basin_maps",
+    "sweep": "optviz.stability",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

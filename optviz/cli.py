@@ -190,7 +190,7 @@ def render(surface, opts, starts, steps, frames, fps, size, layout, theme, loss_
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
     if tuned:
-        from optviz.tune import tune
+        from optviz.tuning import tune
 
         results = _checked(lambda: tune(surface, specs, starts=starts or None, steps=steps,
                                         seed=seed))
@@ -258,7 +258,7 @@ def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
     import json
 
     from optviz import runner
-    from optviz.tune import format_table, tune
+    from optviz.tuning import format_table, tune
 
     surface = _surface(surface, None)
     runner.use_compilation_cache()
@@ -311,15 +311,14 @@ def _write_figure(figure, output) -> None:
 def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     """Basins of attraction: run every start of a grid over SURFACE's window and colour each
     by the minimum its run reached, a panel per optimizer."""
-    from optviz import basins as basins_
-    from optviz import runner
+    from optviz import basin_maps, runner
 
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-basins.png")
     runner.use_compilation_cache()
-    result = _checked(lambda: basins_.basins(surface, list(opts) or None, grid=grid,
+    result = _checked(lambda: basin_maps.basins(surface, list(opts) or None, grid=grid,
                                              steps=steps, seed=seed))
-    _write_figure(_checked(lambda: basins_.draw(result, size=size, theme=theme, color=color)),
+    _write_figure(_checked(lambda: basin_maps.draw(result, size=size, theme=theme, color=color)),
                   output)
 
 
@@ -343,8 +342,7 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
 def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed, output):
     """Stability map: the final loss on SURFACE against one hyper-parameter, every value run in
     one call, with each optimizer's divergence threshold marked."""
-    from optviz import runner
-    from optviz import sweep as sweep_
+    from optviz import runner, stability
 
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-sweep.png")
@@ -352,7 +350,7 @@ def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed
     if range_ is not None:
         lo, hi = _checked(lambda: _numbers(range_, 2, "LO,HI"), "'--range'")
     runner.use_compilation_cache()
-    result = _checked(lambda: sweep_.sweep(surface, list(opts), param=param, lo=lo, hi=hi,
+    result = _checked(lambda: stability.sweep(surface, list(opts), param=param, lo=lo, hi=hi,
                                            points=points, starts=starts or None, steps=steps,
                                            seed=seed))
-    _write_figure(_checked(lambda: sweep_.draw(result, size=size, theme=theme)), output)
+    _write_figure(_checked(lambda: stability.draw(result, size=size, theme=theme)), output)

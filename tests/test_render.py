@@ -183,3 +183,23 @@ def test_plot_draws_on_given_axes(traj):
     assert ax.get_xlim() == traj.surface.bounds[0]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(traj.labels)
     plt.close(fig)
+
+
+def test_mp4_without_the_extra_says_how_to_get_it(traj, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    with pytest.raises(ValueError, match=r"MP4 needs imageio-ffmpeg, which is not installed: "
+                                         r"pip install 'optviz\[video\]'"):
+        optviz.animate(traj, frames=2, size=SIZE).save(tmp_path / "a.mp4")
+    assert os.listdir(tmp_path) == []
+
+
+def test_compare_is_run_then_animate():
+    animation = optviz.compare("bowl", ["gd:lr=0.9", "adam:lr=0.3"], steps=10, frames=3,
+                               size=SIZE)
+    assert len(animation) == 3 and animation.traj.labels == ("gd lr=0.9", "adam lr=0.3")
+    assert animation.frame(-1).shape == (SIZE[1], SIZE[0], 3)
+    default = optviz.compare("bowl", steps=2, frames=2, size=SIZE)
+    assert [s.name for s in default.traj.specs] == ["gd", "sgd", "momentum", "nesterov",
+                                                     "adagrad", "rmsprop", "adam"]

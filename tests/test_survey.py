@@ -10,24 +10,24 @@ from click.testing import CliRunner
 from PIL import Image
 
 import optviz
-from optviz import basins, sweep, tune
+from optviz import basin_maps, stability, tuning
 from optviz.cli import main
 from optviz.scene import DPI
 
 
 def test_tuned_gd_stays_below_the_stability_limit_of_the_bowl():
-    (gd,) = tune.tune("bowl", ["gd"], steps=200)
+    (gd,) = optviz.tune("bowl", ["gd"], steps=200)
     # L_max = 2 (f = x²/20 + y²): GD is stable for lr < 2/L_max = 1.
     assert 0.3 < gd.lr < 1.0
     assert gd.stable[1] <= 1.0
-    first_bad = tune.LEARNING_RATES[np.argmax(~np.isfinite(gd.scores))]
+    first_bad = tuning.LEARNING_RATES[np.argmax(~np.isfinite(gd.scores))]
     assert 1.0 < first_bad < 1.5
 
 
 def test_tune_scores_are_those_of_single_runs():
-    (result,) = tune.tune("rosenbrock", ["adam"], steps=100, metric="auc")
+    (result,) = optviz.tune("rosenbrock", ["adam"], steps=100, metric="auc")
     for k in (10, 25, 33):
-        lr = float(tune.LEARNING_RATES[k])
+        lr = float(tuning.LEARNING_RATES[k])
         traj = optviz.run("rosenbrock", [f"adam:lr={lr}"], steps=100)
         if traj.diverged_at[0, 0] >= 0:
             assert result.scores[k] == np.inf
@@ -37,7 +37,7 @@ def test_tune_scores_are_those_of_single_runs():
 
 
 def test_steps_to_tol_counts_steps():
-    (result,) = tune.tune("bowl", ["gd"], steps=100, metric="steps-to-tol", tol=1e-3)
+    (result,) = optviz.tune("bowl", ["gd"], steps=100, metric="steps-to-tol", tol=1e-3)
     traj = optviz.run("bowl", [result.spec], steps=100)
     assert result.value == int(np.argmax(traj.loss[0, 0] <= 1e-3))
 
@@ -67,7 +67,7 @@ def test_render_tuned_says_so_in_the_legend(tmp_path):
 
 @pytest.fixture(scope="module")
 def himmelblau():
-    return basins.basins("himmelblau", ["gd", "momentum", "adam"], grid=24, steps=300)
+    return optviz.basins("himmelblau", ["gd", "momentum", "adam"], grid=24, steps=300)
 
 
 def test_every_basin_panel_shows_four_basins_that_match_the_runs(himmelblau):
@@ -85,7 +85,7 @@ def test_every_basin_panel_shows_four_basins_that_match_the_runs(himmelblau):
 
 
 def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
-    figure = basins.draw(himmelblau, size=(960, 400))
+    figure = basin_maps.draw(himmelblau, size=(960, 400))
     figure.canvas.draw()
     pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
     palette = np.array([[int(round(255 * c)) for c in figure.axes[0].images[0].cmap(k)[:3]]
@@ -120,7 +120,7 @@ def test_basins_command_writes_a_png(tmp_path):
 
 
 def test_sweep_finds_the_stability_limits_theory_gives():
-    result = sweep.sweep("bowl", ["gd", "momentum:beta=0.9", "adam"], lo=1e-3, hi=10,
+    result = optviz.sweep("bowl", ["gd", "momentum:beta=0.9", "adam"], lo=1e-3, hi=10,
                          points=200)
     gd, heavy_ball, adam = result.threshold
     step = result.values[1] / result.values[0]
@@ -183,3 +183,12 @@ def test_the_3d_view_draws_and_turns(tmp_path):
     assert frames.n_frames == 3
     with pytest.raises(ValueError, match="rotate turns the camera of the 3d layout"):
         optviz.animate(traj, rotate=True)
+
+
+def test_the_python_forms_are_top_level():
+    result = optviz.sweep("bowl", ["gd"], lo=0.1, hi=2, points=8)
+    assert result.figure(size=(320, 240)).get_size_inches().tolist() == [3.2, 2.4]
+    basins = optviz.basins("himmelblau", ["gd"], grid=8, steps=50)
+    assert basins.classes.shape == (1, 8, 8)
+    assert basins.figure(color="steps", size=(320, 240)) is not None
+    assert [r.spec.name for r in optviz.tune("bowl", ["adam"], steps=20)] == ["adam"]

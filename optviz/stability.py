@@ -35,6 +35,10 @@ class Sweep:
     steps: int
     n_starts: int
 
+    def figure(self, **style):
+        """This sweep drawn by `draw` (``size``, ``theme``)."""
+        return draw(self, **style)
+
 
 def default_range(param: str) -> tuple[float, float]:
     return (1e-4, 10.0) if param in LOG_SCALED else (0.0, 0.999)

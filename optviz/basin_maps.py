@@ -50,6 +50,10 @@ class Basins:
     def diverged(self) -> int:
         return self.elsewhere + 2
 
+    def figure(self, **style):
+        """This map drawn by `draw` (``size``, ``theme``, ``color``)."""
+        return draw(self, **style)
+
     def class_names(self) -> list[str]:
         minima = [f"minimum ({m[0]:.3g}, {m[1]:.3g})" for m in self.surface.minima]
         return minima + ["stopped elsewhere", "still moving", "diverged"]

@@ -49,8 +49,19 @@ def main() -> None:
     runs = GRID * GRID * len(presets.LINEUP)
     with tempfile.TemporaryDirectory() as folder:
         env = dict(os.environ, OPTVIZ_CACHE=str(pathlib.Path(folder) / "cache"))
-        command = [sys.executable, "-m", "optviz", "basins", "himmelblau", "--grid", str(GRID),
-                   "--steps", str(STEPS), "-o", str(pathlib.Path(folder) / "basins.png")]
+        command = [
+            sys.executable,
+            "-m",
+            "optviz",
+            "basins",
+            "himmelblau",
+            "--grid",
+            str(GRID),
+            "--steps",
+            str(STEPS),
+            "-o",
+            str(pathlib.Path(folder) / "basins.png"),
+        ]
 
         def timed():
             begin = time.perf_counter()
@@ -64,14 +75,17 @@ def main() -> None:
     basin_maps.basins(surface, None, grid=GRID, steps=STEPS)
     runs_only = time.perf_counter() - begin
     numpy = numpy_seconds_per_run(surface) * GRID * GRID
-    print(f"himmelblau basins: {GRID}x{GRID} starts x 7 optimizers = {runs:,} runs of {STEPS} "
-          "steps\n")
+    print(
+        f"himmelblau basins: {GRID}x{GRID} starts x 7 optimizers = {runs:,} runs of {STEPS} steps\n"
+    )
     print(f"{'optviz basins, whole command, cold cache':<44}{cold:>9.2f} s")
     print(f"{'optviz basins, whole command, warm cache':<44}{warm:>9.2f} s")
     print(f"{'optviz, the 280,000 runs alone (compiled)':<44}{runs_only:>9.2f} s")
     print(f"{'NumPy loop, extrapolated from ' + str(SAMPLE) + ' starts':<44}{numpy:>9.0f} s")
-    print(f"\nthroughput against the loop: the runs {numpy / runs_only:.0f}x; the whole command "
-          f"{numpy / warm:.0f}x warm, {numpy / cold:.0f}x cold")
+    print(
+        f"\nthroughput against the loop: the runs {numpy / runs_only:.0f}x; the whole command "
+        f"{numpy / warm:.0f}x warm, {numpy / cold:.0f}x cold"
+    )
     print("targets: >= 300x, whole command under 10 s")
 
 

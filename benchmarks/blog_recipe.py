@@ -26,10 +26,12 @@ def beale(x, y):
 def beale_grad(p):
     x, y = p
     a, b, c = 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
-    return np.array([
-        2 * a * (y - 1) + 2 * b * (y**2 - 1) + 2 * c * (y**3 - 1),
-        2 * a * x + 2 * b * 2 * x * y + 2 * c * 3 * x * y**2,
-    ])
+    return np.array(
+        [
+            2 * a * (y - 1) + 2 * b * (y**2 - 1) + 2 * c * (y**3 - 1),
+            2 * a * x + 2 * b * 2 * x * y + 2 * c * 3 * x * y**2,
+        ]
+    )
 
 
 def optimize(name, lr, x0, steps, rng):
@@ -68,8 +70,15 @@ def render(out, optimizers, start=(1.0, 1.5), steps=300, frames=150, size=(640, 
     paths = {name: optimize(name, lr, start, steps, rng) for name, lr in optimizers}
     xs, ys = np.meshgrid(np.linspace(-4.5, 4.5, 200), np.linspace(-4.5, 4.5, 200))
     fig, ax = plt.subplots(figsize=(size[0] / 100, size[1] / 100), dpi=100)
-    ax.contourf(xs, ys, beale(xs, ys), levels=np.logspace(-1, 5, 35), norm=LogNorm(),
-                cmap=plt.cm.jet, alpha=0.6)
+    ax.contourf(
+        xs,
+        ys,
+        beale(xs, ys),
+        levels=np.logspace(-1, 5, 35),
+        norm=LogNorm(),
+        cmap=plt.cm.jet,
+        alpha=0.6,
+    )
     ax.plot(3, 0.5, "r*", markersize=15)
     lines = {name: ax.plot([], [], lw=2, label=name)[0] for name in paths}
     points = {name: ax.plot([], [], "o", color=lines[name].get_color())[0] for name in paths}
@@ -90,6 +99,15 @@ def render(out, optimizers, start=(1.0, 1.5), steps=300, frames=150, size=(640, 
 
 
 if __name__ == "__main__":
-    render(sys.argv[1], [("gd", 0.0036), ("sgd", 0.0036), ("momentum", 0.00071),
-                         ("nesterov", 0.00071), ("adagrad", 0.9), ("rmsprop", 0.045),
-                         ("adam", 0.18)])
+    render(
+        sys.argv[1],
+        [
+            ("gd", 0.0036),
+            ("sgd", 0.0036),
+            ("momentum", 0.00071),
+            ("nesterov", 0.00071),
+            ("adagrad", 0.9),
+            ("rmsprop", 0.045),
+            ("adam", 0.18),
+        ],
+    )

@@ -48,22 +48,33 @@ def main() -> None:
         if h.pop("batch", None) is not None:
             h["rng"] = np.random.default_rng(0)
         sample = _starts(SAMPLE)
-        per_point = _timed(
-            lambda: [textbook_path(spec.name, GRADIENTS["rosenbrock"], s, STEPS, **h) for s in sample]
-        ) / SAMPLE
+        per_point = (
+            _timed(
+                lambda: [
+                    textbook_path(spec.name, GRADIENTS["rosenbrock"], s, STEPS, **h) for s in sample
+                ]
+            )
+            / SAMPLE
+        )
         for n in SIZES:
             starts = _starts(n)
             first = _timed(lambda: optviz.run(surface, [spec], starts=starts, steps=STEPS))
-            warm = min(_timed(lambda: optviz.run(surface, [spec], starts=starts, steps=STEPS))
-                       for _ in range(3))
+            warm = min(
+                _timed(lambda: optviz.run(surface, [spec], starts=starts, steps=STEPS))
+                for _ in range(3)
+            )
             numpy = per_point * n
             ratio = numpy / warm
             if n == SIZES[-1]:
                 ratios.append(ratio)
-            print(f"{spec.name:<24}{n:>8}{(first - warm) * 1e3:>10.0f}{warm * 1e3:>10.1f}"
-                  f"{numpy * 1e3:>12.0f}{ratio:>8.0f}x")
-    print(f"\nat {SIZES[-1]:,} starts, warm: optviz does {min(ratios):.0f}x to {max(ratios):.0f}x "
-          f"the NumPy loop's throughput (target: >= 300x)")
+            print(
+                f"{spec.name:<24}{n:>8}{(first - warm) * 1e3:>10.0f}{warm * 1e3:>10.1f}"
+                f"{numpy * 1e3:>12.0f}{ratio:>8.0f}x"
+            )
+    print(
+        f"\nat {SIZES[-1]:,} starts, warm: optviz does {min(ratios):.0f}x to {max(ratios):.0f}x "
+        f"the NumPy loop's throughput (target: >= 300x)"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,21 @@ def main() -> None:
         blog_gif, ours_gif = folder / "blog.gif", folder / "optviz.gif"
         blog = timed([sys.executable, str(HERE / "blog_recipe.py"), str(blog_gif)])
         env = dict(os.environ, OPTVIZ_CACHE=str(folder / "cache"))
-        render = [sys.executable, "-m", "optviz", "render", "beale", "--steps", "300",
-                  "--frames", "150", "--size", "640x480", "-o", str(ours_gif)]
+        render = [
+            sys.executable,
+            "-m",
+            "optviz",
+            "render",
+            "beale",
+            "--steps",
+            "300",
+            "--frames",
+            "150",
+            "--size",
+            "640x480",
+            "-o",
+            str(ours_gif),
+        ]
         cold = timed(render, env)
         warm = min(timed(render, env) for _ in range(3))
         blog_size, ours_size = blog_gif.stat().st_size, ours_gif.stat().st_size
@@ -41,10 +54,13 @@ def main() -> None:
     print(f"{'blog recipe':<26}{blog:>10.2f}{blog_size / 1024:>11.0f}")
     print(f"{'optviz, cold cache':<26}{cold:>10.2f}{ours_size / 1024:>11.0f}")
     print(f"{'optviz, warm cache':<26}{warm:>10.2f}{ours_size / 1024:>11.0f}")
-    print(f"\ntime: optviz takes 1/{blog / warm:.1f} of the recipe's (1/{blog / cold:.1f} cold); "
-          f"target at most 1/8")
-    print(f"size: optviz's GIF is 1/{blog_size / ours_size:.1f} of the recipe's; "
-          f"target at most 1/4")
+    print(
+        f"\ntime: optviz takes 1/{blog / warm:.1f} of the recipe's (1/{blog / cold:.1f} cold); "
+        f"target at most 1/8"
+    )
+    print(
+        f"size: optviz's GIF is 1/{blog_size / ours_size:.1f} of the recipe's; target at most 1/4"
+    )
 
 
 if __name__ == "__main__":

@@ -82,20 +82,45 @@ class Animation:
         return f'<img src="data:image/gif;base64,{data}" width="{w}" height="{h}" alt="optviz">'
 
 
-def animate(traj: Trajectories, *, frames: int = 150, fps: int = 30, size=(640, 480),
-            layout: str = "overlay", theme: str = "light", loss_panel: bool = False,
-            bounds=None, rotate: bool = False) -> Animation:
+def animate(
+    traj: Trajectories,
+    *,
+    frames: int = 150,
+    fps: int = 30,
+    size=(640, 480),
+    layout: str = "overlay",
+    theme: str = "light",
+    loss_panel: bool = False,
+    bounds=None,
+    rotate: bool = False,
+) -> Animation:
     """An `Animation` of ``traj``: ``frames`` frames spread evenly over the steps, played at
     ``fps``, ``size`` (w, h) pixels; ``layout`` "overlay" (all paths on one plot) or "grid"
     (a panel per optimizer) or "3d" (paths on the surface in 3-D; ``rotate`` turns the
     camera); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss against step;
     ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
-    return Animation(traj, frames=frames, fps=fps, size=tuple(size), layout=layout, theme=theme,
-                     loss_panel=loss_panel, bounds=bounds, rotate=rotate)
+    return Animation(
+        traj,
+        frames=frames,
+        fps=fps,
+        size=tuple(size),
+        layout=layout,
+        theme=theme,
+        loss_panel=loss_panel,
+        bounds=bounds,
+        rotate=rotate,
+    )
 
 
-def plot(traj: Trajectories, ax=None, *, step: int | None = None, theme: str = "light",
-         bounds=None, legend: bool = True):
+def plot(
+    traj: Trajectories,
+    ax=None,
+    *,
+    step: int | None = None,
+    theme: str = "light",
+    bounds=None,
+    legend: bool = True,
+):
     """Draw the paths of ``traj`` up to ``step`` (default: all) on ``ax`` (default: a new
     pyplot figure) over the surface's contours, and return the Axes."""
     theme = themes.get(theme)
@@ -112,9 +137,16 @@ def plot(traj: Trajectories, ax=None, *, step: int | None = None, theme: str = "
     Paths(ax, traj, rows, theme, bounds, animated=False).update(step)
     notes = [divergence_note(traj, i, step) for i in rows]
     if any(notes):
-        ax.text(0.02, 0.02, "\n".join(n for n in notes if n), transform=ax.transAxes,
-                fontsize=theme.font_size * 0.85, color=theme.foreground, zorder=9,
-                bbox=dict(boxstyle="round,pad=0.25", lw=0, fc=theme.background, alpha=0.75))
+        ax.text(
+            0.02,
+            0.02,
+            "\n".join(n for n in notes if n),
+            transform=ax.transAxes,
+            fontsize=theme.font_size * 0.85,
+            color=theme.foreground,
+            zorder=9,
+            bbox=dict(boxstyle="round,pad=0.25", lw=0, fc=theme.background, alpha=0.75),
+        )
     if legend:
         from matplotlib.lines import Line2D
 
@@ -134,8 +166,16 @@ def plot_loss(traj: Trajectories, ax=None, *, theme: str = "light"):
     return ax
 
 
-def compare(surface, optimizers=None, *, start=None, starts=None, steps: int = 200,
-            seed: int = 0, **animate_kw) -> Animation:
+def compare(
+    surface,
+    optimizers=None,
+    *,
+    start=None,
+    starts=None,
+    steps: int = 200,
+    seed: int = 0,
+    **animate_kw,
+) -> Animation:
     """Run ``optimizers`` (default: the surface's lineup of seven) on ``surface`` and animate
     the result: the one-liner for a slide."""
     from optviz import presets, runner
@@ -144,5 +184,3 @@ def compare(surface, optimizers=None, *, start=None, starts=None, steps: int = 2
     optimizers = presets.lineup(surface) if optimizers is None else optimizers
     traj = runner.run(surface, optimizers, start=start, starts=starts, steps=steps, seed=seed)
     return animate(traj, **animate_kw)
-
-

@@ -68,8 +68,7 @@ def grid_starts(bounds, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, np.column_stack([X.ravel(), Y.ravel()])
 
 
-def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300,
-           seed: int = 0) -> Basins:
+def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed: int = 0) -> Basins:
     """Run every start of a ``grid``×``grid`` grid over the surface's window for ``steps`` steps
     with each optimizer (default: the surface's lineup) and classify where each run ended."""
     surface = runner.as_surface(surface)
@@ -77,8 +76,11 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300,
         raise ValueError(f"basins needs known minima, and {surface.name} lists none")
     if isinstance(grid, bool) or not isinstance(grid, int) or not 2 <= grid <= 2000:
         raise ValueError(f"grid must be a whole number from 2 to 2000, got {grid!r}")
-    specs = [runner.complete(as_spec(o), surface) for o in optimizers] if optimizers else [
-        runner.complete(s, surface) for s in presets.lineup(surface)]
+    specs = (
+        [runner.complete(as_spec(o), surface) for o in optimizers]
+        if optimizers
+        else [runner.complete(s, surface) for s in presets.lineup(surface)]
+    )
     x, y, starts = grid_starts(surface.bounds, grid)
     (x0, x1), (y0, y1) = surface.bounds
     span = max(x1 - x0, y1 - y0)
@@ -87,8 +89,15 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300,
     for spec in specs:
         # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below
         # what the surface has anywhere on that circle.
-        s = runner.summaries(surface, spec, starts, steps=steps, seed=seed,
-                             tol=_gap_within(surface, RADIUS * span), area=False)
+        s = runner.summaries(
+            surface,
+            spec,
+            starts,
+            steps=steps,
+            seed=seed,
+            tol=_gap_within(surface, RADIUS * span),
+            area=False,
+        )
         distance = np.linalg.norm(s.final[:, None, :] - minima[None], axis=-1)
         nearest = distance.argmin(1)
         cls = np.where(distance.min(1) <= RADIUS * span, nearest, len(minima))
@@ -96,8 +105,16 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300,
         cls = np.where(s.diverged_at >= 0, len(minima) + 2, cls)
         classes.append(cls.reshape(grid, grid))
         reached.append(np.where(cls < len(minima), s.reached_at, -1).reshape(grid, grid))
-    return Basins(surface, tuple(specs), tuple(runner.label(s, surface) for s in specs), x, y,
-                  np.stack(classes), np.stack(reached), steps)
+    return Basins(
+        surface,
+        tuple(specs),
+        tuple(runner.label(s, surface) for s in specs),
+        x,
+        y,
+        np.stack(classes),
+        np.stack(reached),
+        steps,
+    )
 
 
 def _gap_within(surface, radius: float) -> float:
@@ -122,20 +139,16 @@ def colours(result: Basins, theme: themes.Theme) -> list[str]:
 def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = "minimum"):
     """A figure with a panel per optimizer, each start coloured by the minimum its run reached
     (``color="minimum"``) or by the steps it took (``color="steps"``), contours on top."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import BoundaryNorm, ListedColormap
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    from optviz.scene import DPI, _grid_shape, surface_grid
+    from optviz.scene import _grid_shape, new_figure, surface_grid
 
     if color not in COLOR_BY:
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
     w, h = size
-    theme = themes.get(theme).scaled(min(max(min(w / 640, h / 480), 0.5), 3))
-    figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background,
-                    layout="constrained")
-    FigureCanvasAgg(figure)
+    theme = themes.for_size(theme, size)
+    figure = new_figure(size, theme)
     n = len(result.labels)
     rows, cols = _grid_shape(n, result.surface.bounds, (w, h * 0.85))
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
@@ -150,36 +163,75 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             ax.set_visible(False)
             continue
         if color == "minimum":
-            ax.imshow(result.classes[i], origin="lower", extent=extent, cmap=cmap,
-                      norm=BoundaryNorm(np.arange(len(palette) + 1) - 0.5, len(palette)),
-                      interpolation="nearest", aspect="equal")
+            ax.imshow(
+                result.classes[i],
+                origin="lower",
+                extent=extent,
+                cmap=cmap,
+                norm=BoundaryNorm(np.arange(len(palette) + 1) - 0.5, len(palette)),
+                interpolation="nearest",
+                aspect="equal",
+            )
         else:
             steps = np.ma.masked_less(result.steps[i].astype(float), 0)
-            image = ax.imshow(steps, origin="lower", extent=extent, cmap="viridis",
-                              vmin=0, vmax=result.n_steps, interpolation="nearest",
-                              aspect="equal")
+            image = ax.imshow(
+                steps,
+                origin="lower",
+                extent=extent,
+                cmap="viridis",
+                vmin=0,
+                vmax=result.n_steps,
+                interpolation="nearest",
+                aspect="equal",
+            )
             image.cmap.set_bad(theme.high)
-        ax.contour(X, Y, Z, levels=result.surface.levels, colors=theme.foreground,
-                   linewidths=0.35, alpha=0.5)
+        ax.contour(
+            X,
+            Y,
+            Z,
+            levels=result.surface.levels,
+            colors=theme.foreground,
+            linewidths=0.35,
+            alpha=0.5,
+        )
         for m in result.surface.minima:
-            ax.plot(*m, marker="*", ms=theme.head_size * 1.8, color=theme.foreground,
-                    mec=theme.background, mew=0.8, ls="none")
-        ax.set_title(result.labels[i], fontsize=theme.font_size * 0.9, loc="left",
-                     color=theme.foreground)
-        ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
-                       labelsize=theme.font_size * 0.75)
+            ax.plot(
+                *m,
+                marker="*",
+                ms=theme.head_size * 1.8,
+                color=theme.foreground,
+                mec=theme.background,
+                mew=0.8,
+                ls="none",
+            )
+        ax.set_title(
+            result.labels[i], fontsize=theme.font_size * 0.9, loc="left", color=theme.foreground
+        )
+        ax.tick_params(
+            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
+        )
         ax.label_outer()
     if color == "minimum":
         present = np.unique(result.classes)
         handles = [Patch(color=palette[k], label=result.class_names()[k]) for k in present]
-        figure.legend(handles=handles, loc="outside lower center",
-                      ncols=min(len(handles), math.ceil(w / (theme.font_size * 18))),
-                      frameon=False, fontsize=theme.font_size * 0.85,
-                      labelcolor=theme.foreground)
+        figure.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), math.ceil(w / (theme.font_size * 18))),
+            frameon=False,
+            fontsize=theme.font_size * 0.85,
+            labelcolor=theme.foreground,
+        )
     else:
         bar = figure.colorbar(image, ax=list(axes[:n]), shrink=0.8)
         bar.set_label("steps to reach a minimum (grey: never)", color=theme.foreground)
-    figure.suptitle(f"{result.surface.name}: basins of attraction, {result.classes.shape[1]}² "
-                    f"starts, {result.n_steps} steps", x=0.01, ha="left",
-                    fontsize=theme.font_size * 1.1, fontweight="bold", color=theme.foreground)
+    figure.suptitle(
+        f"{result.surface.name}: basins of attraction, {result.classes.shape[1]}² "
+        f"starts, {result.n_steps} steps",
+        x=0.01,
+        ha="left",
+        fontsize=theme.font_size * 1.1,
+        fontweight="bold",
+        color=theme.foreground,
+    )
     return figure

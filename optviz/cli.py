@@ -93,7 +93,11 @@ def _surface(text: str, bounds):
 
     from optviz import formula
 
-    if text in surfaces.names() or re.fullmatch(r"[A-Za-z_][\w-]*", text) and text not in "xy":
+    if (
+        text in surfaces.names()
+        or re.fullmatch(r"[A-Za-z_][\w-]*", text)
+        and text not in ("x", "y")
+    ):
         return _checked(lambda: surfaces.get(text), "'SURFACE'")
     return _checked(lambda: formula.surface(text, bounds), "'SURFACE'")
 
@@ -150,34 +154,88 @@ def show(surface):
 
 @main.command()
 @click.argument("surface")
-@click.option("--opt", "opts", multiple=True, callback=_specs, metavar="SPEC",
-              help="An optimizer, e.g. adam or adam:lr=0.05,b1=0.8; repeat for more.  "
-                   "[default: gd, sgd, momentum, nesterov, adagrad, rmsprop and adam at "
-                   "learning rates chosen for the surface]")
-@click.option("--start", "starts", multiple=True, callback=_points, metavar="X,Y",
-              help="A starting point; repeat for more.  [default: the surface's own]")
+@click.option(
+    "--opt",
+    "opts",
+    multiple=True,
+    callback=_specs,
+    metavar="SPEC",
+    help="An optimizer, e.g. adam or adam:lr=0.05,b1=0.8; repeat for more.  "
+    "[default: gd, sgd, momentum, nesterov, adagrad, rmsprop and adam at "
+    "learning rates chosen for the surface]",
+)
+@click.option(
+    "--start",
+    "starts",
+    multiple=True,
+    callback=_points,
+    metavar="X,Y",
+    help="A starting point; repeat for more.  [default: the surface's own]",
+)
 @click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
-@click.option("--frames", type=click.IntRange(min=1), default=150, show_default=True,
-              help="Frames, spread evenly over the steps; the last is held a second.")
+@click.option(
+    "--frames",
+    type=click.IntRange(min=1),
+    default=150,
+    show_default=True,
+    help="Frames, spread evenly over the steps; the last is held a second.",
+)
 @click.option("--fps", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option("--size", default="640x480", callback=_size, show_default=True, metavar="WxH",
-              help="Picture size in pixels.")
-@click.option("--layout", type=click.Choice(LAYOUTS), default="overlay", show_default=True,
-              help="All paths on one plot, or a panel per optimizer.")
+@click.option(
+    "--size",
+    default="640x480",
+    callback=_size,
+    show_default=True,
+    metavar="WxH",
+    help="Picture size in pixels.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    default="overlay",
+    show_default=True,
+    help="All paths on one plot, or a panel per optimizer.",
+)
 @click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 @click.option("--loss-panel", is_flag=True, help="Add loss against step, log scale.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the stochastic optimizers.")
-@click.option("--bounds", callback=_bounds, metavar="XMIN,XMAX,YMIN,YMAX",
-              help="The view.  [default: the surface's window; -3,3,-3,3 for a formula]")
-@click.option("--tuned", is_flag=True,
-              help="Use each optimizer's best learning rate from `optviz tune` (metric auc).")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the stochastic optimizers."
+)
+@click.option(
+    "--bounds",
+    callback=_bounds,
+    metavar="XMIN,XMAX,YMIN,YMAX",
+    help="The view.  [default: the surface's window; -3,3,-3,3 for a formula]",
+)
+@click.option(
+    "--tuned",
+    is_flag=True,
+    help="Use each optimizer's best learning rate from `optviz tune` (metric auc).",
+)
 @click.option("--rotate", is_flag=True, help="With --layout 3d: turn the camera slowly.")
-@click.option("-o", "--output", type=click.Path(path_type=pathlib.Path),
-              help="Output file: .gif, .mp4, .webp, or a still .png, .svg, .pdf.  "
-                   "[default: SURFACE.gif]")
-def render(surface, opts, starts, steps, frames, fps, size, layout, theme, loss_panel, seed,
-           bounds, tuned, rotate, output):
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=pathlib.Path),
+    help="Output file: .gif, .mp4, .webp, or a still .png, .svg, .pdf.  [default: SURFACE.gif]",
+)
+def render(
+    surface,
+    opts,
+    starts,
+    steps,
+    frames,
+    fps,
+    size,
+    layout,
+    theme,
+    loss_panel,
+    seed,
+    bounds,
+    tuned,
+    rotate,
+    output,
+):
     """Animate optimizers on SURFACE, a catalogue name (see `optviz list`) or a formula in x
     and y such as "x**2 + 10*y**2"."""
     from optviz import encoders, presets, runner
@@ -185,21 +243,37 @@ def render(surface, opts, starts, steps, frames, fps, size, layout, theme, loss_
 
     surface = _surface(surface, bounds)
     output = output or pathlib.Path(f"{surface.name}.gif")
-    animated = _checked(lambda: encoders.ENCODERS[encoders.extension_of(
-        encoders.check_target(output))].animated, "'-o' / '--output'")
+    animated = _checked(
+        lambda: encoders.ENCODERS[encoders.extension_of(encoders.check_target(output))].animated,
+        "'-o' / '--output'",
+    )
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
     if tuned:
         from optviz.tuning import tune
 
-        results = _checked(lambda: tune(surface, specs, starts=starts or None, steps=steps,
-                                        seed=seed))
+        results = _checked(
+            lambda: tune(surface, specs, starts=starts or None, steps=steps, seed=seed)
+        )
         specs = [r.spec for r in results]
-    traj = _checked(lambda: runner.run(surface, specs, starts=starts or None, steps=steps,
-                                       seed=seed, tuned=tuned))
-    animation = _checked(lambda: animate(traj, frames=frames, fps=fps, size=size, layout=layout,
-                                         theme=theme, loss_panel=loss_panel, bounds=bounds,
-                                         rotate=rotate))
+    traj = _checked(
+        lambda: runner.run(
+            surface, specs, starts=starts or None, steps=steps, seed=seed, tuned=tuned
+        )
+    )
+    animation = _checked(
+        lambda: animate(
+            traj,
+            frames=frames,
+            fps=fps,
+            size=size,
+            layout=layout,
+            theme=theme,
+            loss_panel=loss_panel,
+            bounds=bounds,
+            rotate=rotate,
+        )
+    )
     if animated and len(animation) > PROGRESS_ABOVE and sys.stderr.isatty():
         with click.progressbar(length=len(animation), label="rendering", file=sys.stderr) as bar:
             _checked(lambda: animation.save(output, progress=bar.update))
@@ -221,8 +295,9 @@ def gallery(file, only):
     names = [s.name for s in scenes]
     for name in only:
         if name not in names:
-            raise click.BadParameter(f"no scene {name!r}; scenes: {', '.join(names)}",
-                                     param_hint="'--only'")
+            raise click.BadParameter(
+                f"no scene {name!r}; scenes: {', '.join(names)}", param_hint="'--only'"
+            )
     folder = file.parent.as_posix()
     chosen = [s for s in scenes if not only or s.name in only]
     for i, scene in enumerate(chosen, 1):
@@ -235,21 +310,36 @@ def gallery(file, only):
 
 def _starts_and_steps(func):
     func = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)(func)
-    func = click.option("--start", "starts", multiple=True, callback=_points, metavar="X,Y",
-                        help="A starting point; repeat for more.  [default: the surface's own]")(func)
-    return click.option("--opt", "opts", multiple=True, callback=_specs, metavar="SPEC",
-                        help="An optimizer spec; repeat for more.  [default: the seven "
-                             "classic optimizers]")(func)
+    func = click.option(
+        "--start",
+        "starts",
+        multiple=True,
+        callback=_points,
+        metavar="X,Y",
+        help="A starting point; repeat for more.  [default: the surface's own]",
+    )(func)
+    return click.option(
+        "--opt",
+        "opts",
+        multiple=True,
+        callback=_specs,
+        metavar="SPEC",
+        help="An optimizer spec; repeat for more.  [default: the seven classic optimizers]",
+    )(func)
 
 
 @main.command("tune")
 @click.argument("surface")
 @_starts_and_steps
-@click.option("--metric", type=click.Choice(("final", "auc", "steps-to-tol")), default="auc",
-              show_default=True, help="final: log10 of the last f - f*; auc: its mean over the "
-              "steps; steps-to-tol: first step with f - f* <= --tol.")
-@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4,
-              show_default=True)
+@click.option(
+    "--metric",
+    type=click.Choice(("final", "auc", "steps-to-tol")),
+    default="auc",
+    show_default=True,
+    help="final: log10 of the last f - f*; auc: its mean over the "
+    "steps; steps-to-tol: first step with f - f* <= --tol.",
+)
+@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
@@ -262,8 +352,17 @@ def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
 
     surface = _surface(surface, None)
     runner.use_compilation_cache()
-    results = _checked(lambda: tune(surface, list(opts) or None, starts=starts or None,
-                                    steps=steps, metric=metric, tol=tol, seed=seed))
+    results = _checked(
+        lambda: tune(
+            surface,
+            list(opts) or None,
+            starts=starts or None,
+            steps=steps,
+            metric=metric,
+            tol=tol,
+            seed=seed,
+        )
+    )
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in results], indent=2))
     else:
@@ -277,8 +376,10 @@ def _still(output, default: str):
     output = output or pathlib.Path(default)
     _checked(lambda: encoders.check_target(output), "'-o' / '--output'")
     if encoders.ENCODERS[encoders.extension_of(output)].animated:
-        raise click.BadParameter(f"this draws a still image; use .png, .svg or .pdf, got "
-                                 f"{output.suffix!r}", param_hint="'-o' / '--output'")
+        raise click.BadParameter(
+            f"this draws a still image; use .png, .svg or .pdf, got {output.suffix!r}",
+            param_hint="'-o' / '--output'",
+        )
     return output
 
 
@@ -295,19 +396,38 @@ def _write_figure(figure, output) -> None:
 
 @main.command()
 @click.argument("surface")
-@click.option("--opt", "opts", multiple=True, callback=_specs, metavar="SPEC",
-              help="An optimizer spec; repeat for more.  [default: the seven classic optimizers]")
-@click.option("--grid", type=click.IntRange(2, 2000), default=200, show_default=True,
-              help="Starts per side: grid x grid runs per optimizer.")
+@click.option(
+    "--opt",
+    "opts",
+    multiple=True,
+    callback=_specs,
+    metavar="SPEC",
+    help="An optimizer spec; repeat for more.  [default: the seven classic optimizers]",
+)
+@click.option(
+    "--grid",
+    type=click.IntRange(2, 2000),
+    default=200,
+    show_default=True,
+    help="Starts per side: grid x grid runs per optimizer.",
+)
 @click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
-@click.option("--color", type=click.Choice(("minimum", "steps")), default="minimum",
-              show_default=True, help="Colour each start by the minimum it reached, or by the "
-              "steps it took.")
+@click.option(
+    "--color",
+    type=click.Choice(("minimum", "steps")),
+    default="minimum",
+    show_default=True,
+    help="Colour each start by the minimum it reached, or by the steps it took.",
+)
 @click.option("--size", default="960x540", callback=_size, show_default=True, metavar="WxH")
 @click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=pathlib.Path),
-              help="A .png, .svg or .pdf.  [default: SURFACE-basins.png]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=pathlib.Path),
+    help="A .png, .svg or .pdf.  [default: SURFACE-basins.png]",
+)
 def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     """Basins of attraction: run every start of a grid over SURFACE's window and colour each
     by the minimum its run reached, a panel per optimizer."""
@@ -316,29 +436,56 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-basins.png")
     runner.use_compilation_cache()
-    result = _checked(lambda: basin_maps.basins(surface, list(opts) or None, grid=grid,
-                                             steps=steps, seed=seed))
-    _write_figure(_checked(lambda: basin_maps.draw(result, size=size, theme=theme, color=color)),
-                  output)
+    result = _checked(
+        lambda: basin_maps.basins(surface, list(opts) or None, grid=grid, steps=steps, seed=seed)
+    )
+    _write_figure(
+        _checked(lambda: basin_maps.draw(result, size=size, theme=theme, color=color)), output
+    )
 
 
 @main.command()
 @click.argument("surface")
-@click.option("--opt", "opts", multiple=True, callback=_specs, metavar="SPEC", required=True,
-              help="An optimizer spec; repeat for more.")
-@click.option("--param", default="lr", show_default=True,
-              help="The hyper-parameter to sweep: lr, beta, rho, b1, b2, eps, noise.")
-@click.option("--range", "range_", metavar="LO,HI",
-              help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]")
+@click.option(
+    "--opt",
+    "opts",
+    multiple=True,
+    callback=_specs,
+    metavar="SPEC",
+    required=True,
+    help="An optimizer spec; repeat for more.",
+)
+@click.option(
+    "--param",
+    default="lr",
+    show_default=True,
+    help="The hyper-parameter to sweep: lr, beta, rho, b1, b2, eps, noise.",
+)
+@click.option(
+    "--range",
+    "range_",
+    metavar="LO,HI",
+    help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
+)
 @click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
-@click.option("--start", "starts", multiple=True, callback=_points, metavar="X,Y",
-              help="A starting point; repeat for more.  [default: the surface's own]")
+@click.option(
+    "--start",
+    "starts",
+    multiple=True,
+    callback=_points,
+    metavar="X,Y",
+    help="A starting point; repeat for more.  [default: the surface's own]",
+)
 @click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--size", default="800x500", callback=_size, show_default=True, metavar="WxH")
 @click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=pathlib.Path),
-              help="A .png, .svg or .pdf.  [default: SURFACE-sweep.png]")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=pathlib.Path),
+    help="A .png, .svg or .pdf.  [default: SURFACE-sweep.png]",
+)
 def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed, output):
     """Stability map: the final loss on SURFACE against one hyper-parameter, every value run in
     one call, with each optimizer's divergence threshold marked."""
@@ -350,7 +497,17 @@ def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed
     if range_ is not None:
         lo, hi = _checked(lambda: _numbers(range_, 2, "LO,HI"), "'--range'")
     runner.use_compilation_cache()
-    result = _checked(lambda: stability.sweep(surface, list(opts), param=param, lo=lo, hi=hi,
-                                           points=points, starts=starts or None, steps=steps,
-                                           seed=seed))
+    result = _checked(
+        lambda: stability.sweep(
+            surface,
+            list(opts),
+            param=param,
+            lo=lo,
+            hi=hi,
+            points=points,
+            starts=starts or None,
+            steps=steps,
+            seed=seed,
+        )
+    )
     _write_figure(_checked(lambda: stability.draw(result, size=size, theme=theme)), output)

@@ -61,8 +61,9 @@ class Encoder:
 
     def __init__(self, path, *, fps: int = 30, colours=()):
         self.path, self.fps, self.colours = pathlib.Path(path), fps, tuple(colours)
-        handle, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix,
-                                        dir=self.path.parent)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
+        )
         os.close(handle)
         umask = os.umask(0)
         os.umask(umask)
@@ -113,8 +114,11 @@ class Palette:
         self.previous: tuple[np.ndarray, np.ndarray] | None = None
 
     def _lookup(self, pixels: np.ndarray) -> np.ndarray:
-        packed = (pixels[..., 0].astype(np.uint32) << 16) | (
-            pixels[..., 1].astype(np.uint32) << 8) | pixels[..., 2]
+        packed = (
+            (pixels[..., 0].astype(np.uint32) << 16)
+            | (pixels[..., 1].astype(np.uint32) << 8)
+            | pixels[..., 2]
+        )
         index = self.lut[packed]
         missing = index == self.UNKNOWN
         if missing.any():
@@ -161,10 +165,13 @@ class GifEncoder(Encoder):
         # the transparency that marks unchanged pixels.
         size = min(255, 1 << (len(exact) + self.SHADES - 1).bit_length())
         fill = size - len(exact)
-        rest = Image.fromarray(first).quantize(fill, method=Image.Quantize.MEDIANCUT,
-                                               dither=Image.Dither.NONE).getpalette()
+        rest = (
+            Image.fromarray(first)
+            .quantize(fill, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+            .getpalette()
+        )
         rest += [0] * (3 * fill - len(rest))  # a plain first frame has fewer colours
-        return Palette(exact + [tuple(rest[i: i + 3]) for i in range(0, 3 * fill, 3)])
+        return Palette(exact + [tuple(rest[i : i + 3]) for i in range(0, 3 * fill, 3)])
 
     def add(self, frame, duration_ms):
         if self.palette is None:
@@ -179,8 +186,16 @@ class GifEncoder(Encoder):
         if not self.images:
             raise ValueError("no frames to write")
         first, *rest = self.images
-        first.save(self.tmp, format="GIF", save_all=True, append_images=rest,
-                   duration=self.durations, loop=0, optimize=True, disposal=1)
+        first.save(
+            self.tmp,
+            format="GIF",
+            save_all=True,
+            append_images=rest,
+            duration=self.durations,
+            loop=0,
+            optimize=True,
+            disposal=1,
+        )
 
 
 @register
@@ -193,8 +208,17 @@ class WebpEncoder(GifEncoder):
         if not self.images:
             raise ValueError("no frames to write")
         first, *rest = (image.convert("RGB") for image in self.images)
-        first.save(self.tmp, format="WEBP", save_all=True, append_images=list(rest),
-                   duration=self.durations, loop=0, lossless=True, quality=80, method=4)
+        first.save(
+            self.tmp,
+            format="WEBP",
+            save_all=True,
+            append_images=list(rest),
+            duration=self.durations,
+            loop=0,
+            lossless=True,
+            quality=80,
+            method=4,
+        )
 
 
 @register
@@ -221,9 +245,17 @@ class Mp4Encoder(Encoder):
         frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
         if self.writer is None:
             self.writer = self._ffmpeg.write_frames(
-                str(self.tmp), (frame.shape[1], frame.shape[0]), fps=self.fps, codec="libx264",
-                pix_fmt_in="rgb24", pix_fmt_out="yuv420p", macro_block_size=1, quality=7,
-                ffmpeg_log_level="error", output_params=["-movflags", "+faststart"])
+                str(self.tmp),
+                (frame.shape[1], frame.shape[0]),
+                fps=self.fps,
+                codec="libx264",
+                pix_fmt_in="rgb24",
+                pix_fmt_out="yuv420p",
+                macro_block_size=1,
+                quality=7,
+                ffmpeg_log_level="error",
+                output_params=["-movflags", "+faststart"],
+            )
             self.writer.send(None)
         data = np.ascontiguousarray(frame)
         for _ in range(max(1, round(duration_ms * self.fps / 1000))):
@@ -249,6 +281,7 @@ class StillEncoder(Encoder):
     animated = False
 
     def write_figure(self, figure):
-        figure.savefig(self.tmp, format=self.path.suffix[1:].lower(),
-                       facecolor=figure.get_facecolor())
+        figure.savefig(
+            self.tmp, format=self.path.suffix[1:].lower(), facecolor=figure.get_facecolor()
+        )
         self.frames += 1

@@ -23,7 +23,7 @@ def _optax():
 
 def _factory(name: str):
     optax = _optax()
-    short = name[len(PREFIX):]
+    short = name[len(PREFIX) :]
     factory = getattr(optax, short, None) if short and not short.startswith("_") else None
     if not callable(factory) or "learning_rate" not in _signature(factory):
         raise ValueError(

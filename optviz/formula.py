@@ -18,13 +18,28 @@ import numpy as np
 import surfaces
 
 FUNCTIONS = {
-    "sin": jnp.sin, "cos": jnp.cos, "tan": jnp.tan, "exp": jnp.exp, "log": jnp.log,
-    "sqrt": jnp.sqrt, "abs": jnp.abs, "tanh": jnp.tanh, "sinh": jnp.sinh, "cosh": jnp.cosh,
-    "arctan": jnp.arctan, "log1p": jnp.log1p, "sign": jnp.sign,
+    "sin": jnp.sin,
+    "cos": jnp.cos,
+    "tan": jnp.tan,
+    "exp": jnp.exp,
+    "log": jnp.log,
+    "sqrt": jnp.sqrt,
+    "abs": jnp.abs,
+    "tanh": jnp.tanh,
+    "sinh": jnp.sinh,
+    "cosh": jnp.cosh,
+    "arctan": jnp.arctan,
+    "log1p": jnp.log1p,
+    "sign": jnp.sign,
 }
 CONSTANTS = {"pi": math.pi, "e": math.e}
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Pow: jnp.power}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: jnp.power,
+}
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_LENGTH = 1000
 DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
@@ -119,10 +134,18 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
         raise ValueError(f"formula: {text!r} is constant over the window")
     # Skewed towards the bottom (bowls, valleys): log-spaced levels; even (saddles): linear.
     skewed = (float(np.median(values)) - lo) / (hi - lo) < 0.35
-    levels = surfaces.log_levels(lo, hi, 20, (hi - lo) * 1e-4) if skewed else (
-        surfaces.linear_levels(lo, hi, 21))
+    levels = (
+        surfaces.log_levels(lo, hi, 20, (hi - lo) * 1e-4)
+        if skewed
+        else (surfaces.linear_levels(lo, hi, 21))
+    )
     start = (x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0))
     return surfaces.Surface(
-        name="formula", fn=fn, formula=text.strip(), bounds=((x0, x1), (y0, y1)), start=start,
-        levels=levels, reference=f"{text.strip()}\nA formula given on the command line.",
+        name="formula",
+        fn=fn,
+        formula=text.strip(),
+        bounds=((x0, x1), (y0, y1)),
+        start=start,
+        levels=levels,
+        reference=f"{text.strip()}\nA formula given on the command line.",
     )

@@ -17,10 +17,20 @@ import tomllib
 
 COMMANDS = ("render", "basins", "sweep")
 OPTIONS = {  # TOML key -> command-line option; True: a flag
-    "steps": "--steps", "frames": "--frames", "fps": "--fps", "size": "--size",
-    "layout": "--layout", "theme": "--theme", "loss_panel": True, "seed": "--seed",
-    "grid": "--grid", "color": "--color", "param": "--param", "range": "--range",
-    "tuned": True, "rotate": True,
+    "steps": "--steps",
+    "frames": "--frames",
+    "fps": "--fps",
+    "size": "--size",
+    "layout": "--layout",
+    "theme": "--theme",
+    "loss_panel": True,
+    "seed": "--seed",
+    "grid": "--grid",
+    "color": "--color",
+    "param": "--param",
+    "range": "--range",
+    "tuned": True,
+    "rotate": True,
 }
 REQUIRED = ("name", "title", "lesson", "surface")
 KEYS = (*REQUIRED, "command", "optimizers", "starts", "bounds", "format", *OPTIONS)
@@ -77,8 +87,11 @@ def _scene(table: dict, where: str) -> Scene:
         raise ValueError(f"{where}: unknown command {command!r}; choose from {', '.join(COMMANDS)}")
     bounds = table.get("bounds")
     return Scene(
-        name=str(table["name"]), title=str(table["title"]), lesson=" ".join(
-            str(table["lesson"]).split()), surface=str(table["surface"]), command=command,
+        name=str(table["name"]),
+        title=str(table["title"]),
+        lesson=" ".join(str(table["lesson"]).split()),
+        surface=str(table["surface"]),
+        command=command,
         optimizers=tuple(map(str, table.get("optimizers", ()))),
         starts=tuple((float(x), float(y)) for x, y in table.get("starts", ())),
         bounds=tuple(map(float, bounds)) if bounds is not None else None,

@@ -169,7 +169,8 @@ def summarize(surface, name, static, hparams, starts, key, steps, tol, area=True
     n = starts.shape[0]
     carry = (init, jnp.zeros(n, starts.dtype), jnp.full(n, -1, jnp.int32), starts)
     (runs, total, reached_at, before), _ = jax.lax.scan(
-        step, carry, jnp.arange(steps + 1, dtype=jnp.int32))
+        step, carry, jnp.arange(steps + 1, dtype=jnp.int32)
+    )
     last_move = jnp.linalg.norm(runs[2] - before, axis=-1)
     return Summary(runs[2], runs[3], runs[4], last_move, total / (steps + 1), reached_at)
 
@@ -214,7 +215,8 @@ def label(spec: Spec, surface, hide=()) -> str:
     parts = [spec.name] + [
         f"{'lr' if key == 'learning_rate' else key}={value:g}"
         for key, value in values.items()
-        if value is not None and key not in hide
+        if value is not None
+        and key not in hide
         and (key in shown and key in defaults or value != defaults[key])
     ]
     return " ".join(parts)
@@ -273,8 +275,17 @@ def run(
     )
 
 
-def summaries(surface, spec: Spec, starts, *, steps: int, seed: int = 0, tol: float = 1e-4,
-              grid: dict[str, np.ndarray] | None = None, area: bool = True) -> Summary:
+def summaries(
+    surface,
+    spec: Spec,
+    starts,
+    *,
+    steps: int,
+    seed: int = 0,
+    tol: float = 1e-4,
+    grid: dict[str, np.ndarray] | None = None,
+    area: bool = True,
+) -> Summary:
     """`Summary` of ``spec`` run from every start, as NumPy arrays. With ``grid`` (a
     hyper-parameter name -> k values), every value runs in the same call and each field
     gains a leading axis of length k."""
@@ -283,16 +294,17 @@ def summaries(surface, spec: Spec, starts, *, steps: int, seed: int = 0, tol: fl
     starts = jnp.asarray(_starts(surface, None, starts), dtype=float)
     key = jax.random.key(seed)
     if grid is None:
-        result = _summarize(surface, spec.name, static, traced, starts, key, int(steps), tol,
-                            area)
+        result = _summarize(surface, spec.name, static, traced, starts, key, int(steps), tol, area)
     else:
         for name in grid:
             if name not in traced:
-                raise ValueError(f"{spec.name}: {name} cannot be swept; "
-                                 f"choose from: {', '.join(traced)}")
+                raise ValueError(
+                    f"{spec.name}: {name} cannot be swept; choose from: {', '.join(traced)}"
+                )
         k = len(next(iter(grid.values())))
         values = {name: jnp.full(k, value) for name, value in traced.items()}
         values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
-        result = _summarize_grid(surface, spec.name, static, values, starts, key, int(steps),
-                                 tol, area)
+        result = _summarize_grid(
+            surface, spec.name, static, values, starts, key, int(steps), tol, area
+        )
     return Summary(*(np.asarray(field) for field in result))

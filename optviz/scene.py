@@ -65,6 +65,21 @@ def frame_steps(steps: int, frames: int) -> np.ndarray:
     return np.round(np.linspace(0, steps, frames)).astype(int)
 
 
+def contour_colours(theme: themes.Theme, n: int = 256):
+    """The colormap of the contour fills: ``n`` shades from the theme's low to its high."""
+    return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)
+
+
+def new_figure(size: tuple[int, int], theme: themes.Theme) -> Figure:
+    """An Agg figure of ``size`` pixels in the theme's background, with constrained layout."""
+    w, h = size
+    figure = Figure(
+        figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background, layout="constrained"
+    )
+    FigureCanvasAgg(figure)
+    return figure
+
+
 def _grid_shape(cells: int, bounds, size) -> tuple[int, int]:
     """Rows and columns for ``cells`` equal-aspect panels that make each panel largest."""
     (x0, x1), (y0, y1) = bounds
@@ -91,16 +106,32 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None) -> None:
     """Filled contours on the surface's levels, its known minima and saddles, equal aspect."""
     X, Y, Z = grid if grid is not None else surface_grid(surface, bounds)
     levels = np.asarray(surface.levels)
-    cmap = LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], len(levels) + 1)
+    cmap = contour_colours(theme, len(levels) + 1)
     norm = BoundaryNorm(levels, cmap.N, extend="both")
     ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
     ax.contour(X, Y, Z, levels=levels, colors=theme.muted, linewidths=0.4, alpha=0.8)
     for m in surface.minima:
-        ax.plot(*m, marker="*", ms=theme.head_size * 1.7, color=theme.foreground,
-                mec=theme.background, mew=0.8, ls="none", zorder=4)
+        ax.plot(
+            *m,
+            marker="*",
+            ms=theme.head_size * 1.7,
+            color=theme.foreground,
+            mec=theme.background,
+            mew=0.8,
+            ls="none",
+            zorder=4,
+        )
     for s in surface.saddles:
-        ax.plot(*s.point, marker="P", ms=theme.head_size, color=theme.muted,
-                mec=theme.background, mew=0.6, ls="none", zorder=4)
+        ax.plot(
+            *s.point,
+            marker="P",
+            ms=theme.head_size,
+            color=theme.muted,
+            mec=theme.background,
+            mew=0.6,
+            ls="none",
+            zorder=4,
+        )
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -115,8 +146,12 @@ def _inside(points: np.ndarray, bounds) -> np.ndarray:
     """``points`` pulled into the view, so a run that left it is marked at its edge."""
     (x0, x1), (y0, y1) = bounds
     pad_x, pad_y = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
-    return np.column_stack([np.clip(points[:, 0], x0 + pad_x, x1 - pad_x),
-                            np.clip(points[:, 1], y0 + pad_y, y1 - pad_y)])
+    return np.column_stack(
+        [
+            np.clip(points[:, 0], x0 + pad_x, x1 - pad_x),
+            np.clip(points[:, 1], y0 + pad_y, y1 - pad_y),
+        ]
+    )
 
 
 def tints(colour: str, theme: themes.Theme) -> list[tuple[float, float, float, float]]:
@@ -140,14 +175,26 @@ class Paths:
         self.width = max(1, round(traj.steps / 8 / BANDS))
         self.shades = np.repeat([tints(theme.colour(i), theme) for i in self.rows], n_starts, 0)
         self.rgba = self.shades[:, 0]
-        self.trails = ax.add_collection(LineCollection(
-            [], linewidths=theme.line_width, capstyle="round", joinstyle="round", zorder=5))
+        self.trails = ax.add_collection(
+            LineCollection(
+                [], linewidths=theme.line_width, capstyle="round", joinstyle="round", zorder=5
+            )
+        )
         size = theme.head_size**2
-        self.heads = ax.scatter([], [], s=size, c=[], edgecolors=theme.background,
-                                linewidths=1.0, zorder=7)
-        self.crosses = ax.scatter([], [], s=size * 3, c=[], marker="X",
-                                  edgecolors=theme.background, linewidths=1.0, zorder=8,
-                                  clip_on=False)
+        self.heads = ax.scatter(
+            [], [], s=size, c=[], edgecolors=theme.background, linewidths=1.0, zorder=7
+        )
+        self.crosses = ax.scatter(
+            [],
+            [],
+            s=size * 3,
+            c=[],
+            marker="X",
+            edgecolors=theme.background,
+            linewidths=1.0,
+            zorder=8,
+            clip_on=False,
+        )
         self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
         self.diverged_at = traj.diverged_at[self.rows].ravel()
         for marks in (self.heads, self.crosses):
@@ -169,7 +216,7 @@ class Paths:
         for band in reversed(range(BANDS)):
             lo, hi = edges[band + 1], edges[band]
             if hi > lo:
-                chunks.extend(self.paths[:, lo: hi + 1])
+                chunks.extend(self.paths[:, lo : hi + 1])
                 colours.extend(self.shades[:, band])
         self.trails.set_segments(chunks)
         self.trails.set_color(colours)
@@ -187,20 +234,39 @@ def height(surface, loss):
     levels = np.asarray(surface.levels)
     if surface.fmin is None:
         return np.clip(loss, levels[0], levels[-1])
-    gaps = np.clip(np.asarray(loss, dtype=float) - surface.fmin, levels[0] - surface.fmin,
-                   levels[-1] - surface.fmin)
+    gaps = np.clip(
+        np.asarray(loss, dtype=float) - surface.fmin,
+        levels[0] - surface.fmin,
+        levels[-1] - surface.fmin,
+    )
     return np.log10(gaps)
 
 
 def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
     """The surface as a shaded mesh with its minima, seen from a fixed camera."""
     X, Y, Z = surface_grid(surface, bounds, n=70)
-    cmap = LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high])
-    ax.plot_surface(X, Y, height(surface, Z), cmap=cmap, linewidth=0.2,
-                    edgecolor=theme.muted, antialiased=True, alpha=0.9, zorder=1)
+    cmap = contour_colours(theme)
+    ax.plot_surface(
+        X,
+        Y,
+        height(surface, Z),
+        cmap=cmap,
+        linewidth=0.2,
+        edgecolor=theme.muted,
+        antialiased=True,
+        alpha=0.9,
+        zorder=1,
+    )
     for m in surface.minima:
-        ax.scatter(*m, height(surface, surface.fmin), marker="*", s=theme.head_size**2 * 3,
-                   color=theme.foreground, depthshade=False, zorder=4)
+        ax.scatter(
+            *m,
+            height(surface, surface.fmin),
+            marker="*",
+            s=theme.head_size**2 * 3,
+            color=theme.foreground,
+            depthshade=False,
+            zorder=4,
+        )
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -210,8 +276,7 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_pane_color(theme.background)
         axis.label.set_color(theme.foreground)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
-                   labelsize=theme.font_size * 0.7)
+    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.7)
 
 
 class Paths3D:
@@ -223,15 +288,33 @@ class Paths3D:
         (x0, x1), (y0, y1) = bounds
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
         inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
-        self.xyz = np.where(inside[..., None], np.concatenate(
-            [xy, height(traj.surface, traj.loss.reshape(inside.shape))[..., None]], -1), np.nan)
+        self.xyz = np.where(
+            inside[..., None],
+            np.concatenate(
+                [xy, height(traj.surface, traj.loss.reshape(inside.shape))[..., None]], -1
+            ),
+            np.nan,
+        )
         n_starts = traj.params.shape[1]
         colours = [theme.colour(i) for i in range(len(traj.labels)) for _ in range(n_starts)]
-        self.lines = [ax.plot([], [], [], color=c, lw=theme.line_width, zorder=5,
-                              animated=animated)[0] for c in colours]
-        self.heads = [ax.plot([], [], [], "o", color=c, ms=theme.head_size,
-                              mec=theme.background, zorder=6, animated=animated)[0]
-                      for c in colours]
+        self.lines = [
+            ax.plot([], [], [], color=c, lw=theme.line_width, zorder=5, animated=animated)[0]
+            for c in colours
+        ]
+        self.heads = [
+            ax.plot(
+                [],
+                [],
+                [],
+                "o",
+                color=c,
+                ms=theme.head_size,
+                mec=theme.background,
+                zorder=6,
+                animated=animated,
+            )[0]
+            for c in colours
+        ]
 
     @property
     def artists(self):
@@ -240,7 +323,7 @@ class Paths3D:
     def update(self, step: int) -> None:
         for line, head, xyz in zip(self.lines, self.heads, self.xyz):
             line.set_data_3d(*xyz[: step + 1].T)
-            head.set_data_3d(*xyz[step: step + 1].T)
+            head.set_data_3d(*xyz[step : step + 1].T)
 
 
 def divergence_note(traj: Trajectories, i: int, step: int) -> str:
@@ -268,8 +351,10 @@ class LossCurves:
         y = loss - fmin if self.log else loss
         self.y = np.median(y, axis=1)
         self.ends = np.where(
-            (traj.diverged_at >= 0).any(1), np.where(traj.diverged_at < 0, traj.steps + 1,
-                                                     traj.diverged_at).min(1), traj.steps + 1)
+            (traj.diverged_at >= 0).any(1),
+            np.where(traj.diverged_at < 0, traj.steps + 1, traj.diverged_at).min(1),
+            traj.steps + 1,
+        )
         finite = self.y[np.isfinite(self.y)]
         if self.log:
             top = float(finite.max()) if finite.size else 1.0
@@ -288,15 +373,18 @@ class LossCurves:
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
         ax.set_facecolor(theme.background)
-        ax.tick_params(colors=theme.muted, labelcolor=theme.foreground,
-                       labelsize=theme.font_size * 0.8)
+        ax.tick_params(
+            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.8
+        )
         ax.xaxis.label.set_color(theme.foreground)
         ax.yaxis.label.set_color(theme.foreground)
         for spine in ax.spines.values():
             spine.set_color(theme.muted)
         ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
-        self.lines = [ax.plot([], [], color=theme.colour(i), lw=theme.line_width * 0.8,
-                              animated=animated)[0] for i in range(len(traj.labels))]
+        self.lines = [
+            ax.plot([], [], color=theme.colour(i), lw=theme.line_width * 0.8, animated=animated)[0]
+            for i in range(len(traj.labels))
+        ]
         self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
         for artist in self.artists:
             artist.set_in_layout(False)
@@ -317,18 +405,19 @@ class Scene:
 
     def __init__(self, traj: Trajectories, style: Style = Style(), *, animated: bool = True):
         self.traj, self.style = traj, style
-        w, h = style.size
-        # Sizes are set for 640x480: other sizes draw the same picture, scaled.
-        self.theme = theme = themes.get(style.theme).scaled(min(max(min(w / 640, h / 480), 0.5), 3))
+        self.theme = theme = themes.for_size(style.theme, style.size)
         self.bounds = style.bounds or traj.surface.bounds
         import matplotlib
 
-        with matplotlib.rc_context({"font.size": theme.font_size,
-                                    "text.color": theme.foreground,
-                                    "axes.titlecolor": theme.foreground}):
-            self.figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background,
-                                 layout="constrained")
-            self.canvas = FigureCanvasAgg(self.figure)
+        with matplotlib.rc_context(
+            {
+                "font.size": theme.font_size,
+                "text.color": theme.foreground,
+                "axes.titlecolor": theme.foreground,
+            }
+        ):
+            self.figure = new_figure(style.size, theme)
+            self.canvas = self.figure.canvas
             self._build(animated)
             self.canvas.draw()
             # Fix the layout now: later draws must not move the axes under the blitted artists.
@@ -349,9 +438,16 @@ class Scene:
         self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
         box = self.counter.get_window_extent(self.canvas.get_renderer())
         h = self.style.size[1]
-        self.counter_box = (int(box.x0) - 4, int(h - box.y1) - 2, int(box.x1) + 2, int(h - box.y0) + 2)
-        self.counter_anchor = (box.x1, h - self.counter.get_transform().transform(
-            self.counter.get_position())[1])
+        self.counter_box = (
+            int(box.x0) - 4,
+            int(h - box.y1) - 2,
+            int(box.x1) + 2,
+            int(h - box.y0) + 2,
+        )
+        self.counter_anchor = (
+            box.x1,
+            h - self.counter.get_transform().transform(self.counter.get_position())[1],
+        )
         font = self.counter.get_fontproperties()
         self.counter_font = ImageFont.truetype(findfont(font), round(font.get_size() * DPI / 72))
 
@@ -390,8 +486,12 @@ class Scene:
                     ax.sharex(axes[0])
                     ax.sharey(axes[0])
                 draw_surface(ax, traj.surface, self.bounds, theme, grid)
-                ax.set_title(traj.labels[i], color=theme.colour(i), fontsize=theme.font_size * 0.9,
-                             loc="left")
+                ax.set_title(
+                    traj.labels[i],
+                    color=theme.colour(i),
+                    fontsize=theme.font_size * 0.9,
+                    loc="left",
+                )
                 self.paths.append(Paths(ax, traj, [i], theme, self.bounds, animated))
                 note_axes.append((ax, [i]))
             loss_ax = axes[n] if style.loss_panel else None
@@ -401,23 +501,60 @@ class Scene:
         self.loss = LossCurves(loss_ax, traj, theme, animated) if loss_ax is not None else None
         for ax, rows in note_axes:
             text = ax.text2D if hasattr(ax, "text2D") else ax.text  # 3-D axes place 2-D text so
-            self.notes.append((rows, text(
-                0.02, 0.02, "", transform=ax.transAxes, ha="left", va="bottom",
-                fontsize=theme.font_size * 0.85, color=theme.foreground, zorder=9,
-                animated=animated, in_layout=False, bbox=dict(boxstyle="round,pad=0.25", lw=0,
-                                             fc=theme.background, alpha=0.75))))
+            self.notes.append(
+                (
+                    rows,
+                    text(
+                        0.02,
+                        0.02,
+                        "",
+                        transform=ax.transAxes,
+                        ha="left",
+                        va="bottom",
+                        fontsize=theme.font_size * 0.85,
+                        color=theme.foreground,
+                        zorder=9,
+                        animated=animated,
+                        in_layout=False,
+                        bbox=dict(boxstyle="round,pad=0.25", lw=0, fc=theme.background, alpha=0.75),
+                    ),
+                )
+            )
         name = traj.surface.name if traj.surface.name != "formula" else traj.surface.formula
-        self.figure.suptitle(name, x=0.01, ha="left", fontsize=theme.font_size * 1.15,
-                             fontweight="bold", color=theme.foreground)
-        self.counter = self.figure.text(0.99, 0.985, "", ha="right", va="baseline",
-                                        fontsize=theme.font_size, color=theme.muted,
-                                        animated=animated, in_layout=False)
+        self.figure.suptitle(
+            name,
+            x=0.01,
+            ha="left",
+            fontsize=theme.font_size * 1.15,
+            fontweight="bold",
+            color=theme.foreground,
+        )
+        self.counter = self.figure.text(
+            0.99,
+            0.985,
+            "",
+            ha="right",
+            va="baseline",
+            fontsize=theme.font_size,
+            color=theme.muted,
+            animated=animated,
+            in_layout=False,
+        )
 
     def _legend(self) -> None:
         theme, traj = self.theme, self.traj
-        handles = [Line2D([], [], color=theme.colour(i), lw=theme.line_width, marker="o",
-                          ms=theme.head_size * 0.8, mec=theme.background)
-                   for i in range(len(traj.labels))]
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=theme.colour(i),
+                lw=theme.line_width,
+                marker="o",
+                ms=theme.head_size * 0.8,
+                mec=theme.background,
+            )
+            for i in range(len(traj.labels))
+        ]
         # Below the plot or beside it, whichever leaves the plot more room at its aspect.
         (x0, x1), (y0, y1) = self.bounds
         w, h = self.style.size
@@ -431,9 +568,15 @@ class Scene:
         wide = self.style.loss_panel or area(below) > area(side)
         ncols = ncols if wide else 1
         legend = self.figure.legend(
-            handles, traj.labels, loc="outside lower center" if wide else "outside right upper",
-            ncols=ncols, frameon=False, fontsize=theme.font_size * 0.85, handlelength=1.6,
-            labelcolor=theme.foreground)
+            handles,
+            traj.labels,
+            loc="outside lower center" if wide else "outside right upper",
+            ncols=ncols,
+            frameon=False,
+            fontsize=theme.font_size * 0.85,
+            handlelength=1.6,
+            labelcolor=theme.foreground,
+        )
         legend.set_in_layout(True)
 
     @property
@@ -473,8 +616,13 @@ class Scene:
         # stamped with PIL, from the same font at the same size and place.
         draw = ImageDraw.Draw(image)
         draw.rectangle(self.counter_box, fill=self.theme.background)
-        draw.text(self.counter_anchor, self.counter.get_text(), font=self.counter_font,
-                  fill=self.theme.muted, anchor="rs")
+        draw.text(
+            self.counter_anchor,
+            self.counter.get_text(),
+            font=self.counter_font,
+            fill=self.theme.muted,
+            anchor="rs",
+        )
         return np.asarray(image)
 
     def finish(self, step: int | None = None) -> Figure:
@@ -489,8 +637,7 @@ class Scene:
     def colours(self) -> list[str]:
         """Every exact colour the scene draws with (for fixed palettes)."""
         theme, levels = self.theme, self.traj.surface.levels
-        cmap = LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high],
-                                                 len(levels) + 1)
+        cmap = contour_colours(theme, len(levels) + 1)
         fills = [cmap(k) for k in range(cmap.N)]
         shades = [c for i in range(len(self.traj.labels)) for c in tints(theme.colour(i), theme)]
         return [theme.background, theme.foreground, theme.muted, *fills, *shades]

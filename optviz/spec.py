@@ -107,7 +107,7 @@ def parse_spec(text: str) -> Spec:
     text = text.strip()
     prefix = ""
     if text.startswith(external.PREFIX):
-        prefix, text = external.PREFIX, text[len(external.PREFIX):]
+        prefix, text = external.PREFIX, text[len(external.PREFIX) :]
     name, _, args = text.partition(":")
     name = prefix + name.strip()
     _valid_keys(name)

@@ -44,9 +44,19 @@ def default_range(param: str) -> tuple[float, float]:
     return (1e-4, 10.0) if param in LOG_SCALED else (0.0, 0.999)
 
 
-def sweep(surface, optimizers, *, param: str = "lr", lo: float | None = None,
-          hi: float | None = None, points: int = 120, start=None, starts=None,
-          steps: int = 300, seed: int = 0) -> Sweep:
+def sweep(
+    surface,
+    optimizers,
+    *,
+    param: str = "lr",
+    lo: float | None = None,
+    hi: float | None = None,
+    points: int = 120,
+    start=None,
+    starts=None,
+    steps: int = 300,
+    seed: int = 0,
+) -> Sweep:
     """Sweep ``param`` of each optimizer over [lo, hi] on ``surface``."""
     surface = runner.as_surface(surface)
     specs = [runner.complete(as_spec(o), surface) for o in optimizers]
@@ -57,8 +67,10 @@ def sweep(surface, optimizers, *, param: str = "lr", lo: float | None = None,
     default_lo, default_hi = default_range(param)
     lo, hi = default_lo if lo is None else lo, default_hi if hi is None else hi
     if not lo < hi or (param in LOG_SCALED and lo <= 0):
-        raise ValueError(f"range must have LO < HI{' and LO > 0' if param in LOG_SCALED else ''}"
-                         f", got {lo:g},{hi:g}")
+        raise ValueError(
+            f"range must have LO < HI{' and LO > 0' if param in LOG_SCALED else ''}"
+            f", got {lo:g},{hi:g}"
+        )
     values = np.geomspace(lo, hi, points) if param in LOG_SCALED else np.linspace(lo, hi, points)
     if start is not None and starts is not None:
         raise ValueError("give start or starts, not both")
@@ -68,32 +80,36 @@ def sweep(surface, optimizers, *, param: str = "lr", lo: float | None = None,
         key = "learning_rate" if param == "lr" and "learning_rate" in dict(spec.hparams) else param
         # Check the range like a spec would, at both ends.
         spec.replace(**{key: float(values[0])}), spec.replace(**{key: float(values[-1])})
-        s = runner.summaries(surface, spec, starts, steps=steps, seed=seed,
-                             grid={key: values}, area=False)
+        s = runner.summaries(
+            surface, spec, starts, steps=steps, seed=seed, grid={key: values}, area=False
+        )
         gap = s.loss - (surface.fmin if surface.fmin is not None else 0.0)
         finals.append(np.median(gap, axis=-1))
         diverged.append((s.diverged_at >= 0).mean(axis=-1))
     diverged = np.stack(diverged)
-    threshold = np.array([values[np.argmax(d > 0)] if (d > 0).any() else np.nan
-                          for d in diverged])
+    threshold = np.array([values[np.argmax(d > 0)] if (d > 0).any() else np.nan for d in diverged])
     hide = (param, "learning_rate") if param == "lr" else (param,)
-    return Sweep(surface, tuple(specs), tuple(runner.label(s, surface, hide) for s in specs), param,
-                 values, np.stack(finals), diverged, threshold, steps, len(starts))
+    return Sweep(
+        surface,
+        tuple(specs),
+        tuple(runner.label(s, surface, hide) for s in specs),
+        param,
+        values,
+        np.stack(finals),
+        diverged,
+        threshold,
+        steps,
+        len(starts),
+    )
 
 
 def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     """Final loss (log scale) against the parameter; diverged values marked on the top edge and
     each optimizer's threshold drawn as a dashed line."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from optviz.scene import new_figure
 
-    from optviz.scene import DPI
-
-    w, h = size
-    theme = themes.get(theme).scaled(min(max(min(w / 640, h / 480), 0.5), 3))
-    figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background,
-                    layout="constrained")
-    FigureCanvasAgg(figure)
+    theme = themes.for_size(theme, size)
+    figure = new_figure(size, theme)
     ax = figure.subplots()
     known = result.surface.fmin is not None
     floor = 1e-12
@@ -101,35 +117,70 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
         colour = theme.colour(i)
         stable = result.diverged[i] == 0
         y = np.where(stable, result.final[i], np.nan)
-        ax.plot(result.values, np.maximum(y, floor) if known else y, color=colour,
-                lw=theme.line_width, label=label)
+        ax.plot(
+            result.values,
+            np.maximum(y, floor) if known else y,
+            color=colour,
+            lw=theme.line_width,
+            label=label,
+        )
         bad = ~stable
-        ax.plot(result.values[bad], np.full(bad.sum(), 1.0), "x", color=colour,
-                transform=ax.get_xaxis_transform(), clip_on=False, ms=theme.head_size)
+        ax.plot(
+            result.values[bad],
+            np.full(bad.sum(), 1.0),
+            "x",
+            color=colour,
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+            ms=theme.head_size,
+        )
         if np.isfinite(result.threshold[i]):
             ax.axvline(result.threshold[i], color=colour, ls="--", lw=1)
-            ax.annotate(f"diverges from {result.param} ≈ {result.threshold[i]:.3g}",
-                        (result.threshold[i], 0.02 + 0.06 * i), xycoords=("data", "axes fraction"),
-                        xytext=(4, 0), textcoords="offset points", color=colour,
-                        fontsize=theme.font_size * 0.85)
+            ax.annotate(
+                f"diverges from {result.param} ≈ {result.threshold[i]:.3g}",
+                (result.threshold[i], 0.02 + 0.06 * i),
+                xycoords=("data", "axes fraction"),
+                xytext=(4, 0),
+                textcoords="offset points",
+                color=colour,
+                fontsize=theme.font_size * 0.85,
+            )
     if result.param in LOG_SCALED:
         ax.set_xscale("log")
     if known:
         ax.set_yscale("log")
     ax.set_xlabel(result.param, color=theme.foreground)
-    ax.set_ylabel(f"{'f − f*' if known else 'f'} after {result.steps} steps"
-                  + (" (median over starts)" if result.n_starts > 1 else ""),
-                  color=theme.foreground)
+    ax.set_ylabel(
+        f"{'f − f*' if known else 'f'} after {result.steps} steps"
+        + (" (median over starts)" if result.n_starts > 1 else ""),
+        color=theme.foreground,
+    )
     if known:
-        ax.text(0.99, 0.01, f"gaps below {floor:g} are drawn at {floor:g}", ha="right",
-                va="bottom", transform=ax.transAxes, color=theme.muted,
-                fontsize=theme.font_size * 0.75)
+        ax.text(
+            0.99,
+            0.01,
+            f"gaps below {floor:g} are drawn at {floor:g}",
+            ha="right",
+            va="bottom",
+            transform=ax.transAxes,
+            color=theme.muted,
+            fontsize=theme.font_size * 0.75,
+        )
     ax.set_facecolor(theme.background)
     ax.tick_params(colors=theme.muted, labelcolor=theme.foreground)
     ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
-    ax.legend(fontsize=theme.font_size * 0.85, loc="upper left", frameon=False,
-              labelcolor=theme.foreground)
-    figure.suptitle(f"{result.surface.name}: final loss against {result.param} "
-                    "(× on top: diverged)", x=0.01, ha="left", fontsize=theme.font_size * 1.1,
-                    fontweight="bold", color=theme.foreground)
+    ax.legend(
+        fontsize=theme.font_size * 0.85,
+        loc="upper left",
+        frameon=False,
+        labelcolor=theme.foreground,
+    )
+    figure.suptitle(
+        f"{result.surface.name}: final loss against {result.param} (× on top: diverged)",
+        x=0.01,
+        ha="left",
+        fontsize=theme.font_size * 1.1,
+        fontweight="bold",
+        color=theme.foreground,
+    )
     return figure

@@ -37,9 +37,14 @@ class Tuned:
     scores: np.ndarray  # per grid rate; inf where some start diverged
 
     def as_dict(self) -> dict:
-        return {"optimizer": self.spec.name, "spec": str(self.spec), "lr": self.lr,
-                "metric": self.metric, "value": self.value,
-                "stable_lr": list(self.stable) if self.stable else None}
+        return {
+            "optimizer": self.spec.name,
+            "spec": str(self.spec),
+            "lr": self.lr,
+            "metric": self.metric,
+            "value": self.value,
+            "stable_lr": list(self.stable) if self.stable else None,
+        }
 
 
 def _score(summary: runner.Summary, surface, metric: str, steps: int) -> np.ndarray:
@@ -55,9 +60,18 @@ def _score(summary: runner.Summary, surface, metric: str, steps: int) -> np.ndar
     return np.where((summary.diverged_at >= 0).any(axis=-1), np.inf, score)
 
 
-def tune(surface, optimizers=None, *, start=None, starts=None, steps: int = 200,
-         metric: str = "auc", tol: float = 1e-4, seed: int = 0,
-         learning_rates=LEARNING_RATES) -> list[Tuned]:
+def tune(
+    surface,
+    optimizers=None,
+    *,
+    start=None,
+    starts=None,
+    steps: int = 200,
+    metric: str = "auc",
+    tol: float = 1e-4,
+    seed: int = 0,
+    learning_rates=LEARNING_RATES,
+) -> list[Tuned]:
     """The best learning rate of each optimizer (default: the surface's lineup) on ``surface``
     from ``start``/``starts`` (default: its own start), by ``metric``."""
     if metric not in METRICS:
@@ -71,8 +85,9 @@ def tune(surface, optimizers=None, *, start=None, starts=None, steps: int = 200,
     results = []
     for spec in specs:
         key = "learning_rate" if spec.name.startswith(external.PREFIX) else "lr"
-        summary = runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol,
-                                   grid={key: lrs})
+        summary = runner.summaries(
+            surface, spec, starts, steps=steps, seed=seed, tol=tol, grid={key: lrs}
+        )
         scores = _score(summary, surface, metric, steps)
         diverged = ~np.isfinite(scores)
         first_bad = int(np.argmax(diverged)) if diverged.any() else len(lrs)
@@ -93,8 +108,15 @@ def format_table(results: list[Tuned]) -> str:
     rows = [("optimizer", "best lr", f"{results[0].metric}", "stable lr range")]
     for r in results:
         stable = f"{r.stable[0]:.2g} .. {r.stable[1]:.2g}" if r.stable else "none"
-        rows.append((str(r.spec.name), f"{r.lr:.3g}" if r.lr else "-",
-                     f"{r.value:.4g}" if r.value is not None else "all diverged", stable))
+        rows.append(
+            (
+                str(r.spec.name),
+                f"{r.lr:.3g}" if r.lr else "-",
+                f"{r.value:.4g}" if r.value is not None else "all diverged",
+                stable,
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                     for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )

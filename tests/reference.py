@@ -11,8 +11,9 @@ GRADIENTS = {
 }
 
 
-def textbook_path(rule, grad, x0, steps, lr, beta=0.9, rho=0.99, b1=0.9, b2=0.999, eps=1e-8,
-                  noise=0.0, rng=None):
+def textbook_path(
+    rule, grad, x0, steps, lr, beta=0.9, rho=0.99, b1=0.9, b2=0.999, eps=1e-8, noise=0.0, rng=None
+):
     """Points x_0..x_steps of ``rule`` as the papers and torch.optim's docs write it; sgd adds
     Gaussian noise of std ``noise`` drawn from ``rng`` to each gradient."""
     x = np.array(x0, dtype=np.float64)

@@ -28,19 +28,22 @@ def test_list_prints_every_surface_and_optimizer_with_its_formula():
     result = invoke("list")
     assert result.exit_code == 0
     for name in surfaces.names():
-        assert re.search(rf"^  {re.escape(name)} +{re.escape(surfaces.get(name).formula)}$",
-                         result.output, re.M), name
+        assert re.search(
+            rf"^  {re.escape(name)} +{re.escape(surfaces.get(name).formula)}$", result.output, re.M
+        ), name
     for name in rules.RULES:
-        assert re.search(rf"^  {re.escape(name)} +{re.escape(rules.formula(name))}$",
-                         result.output, re.M), name
+        assert re.search(
+            rf"^  {re.escape(name)} +{re.escape(rules.formula(name))}$", result.output, re.M
+        ), name
     # Which Nesterov is which is said where people choose.
     assert "x ← x − lr·(g + β·v),  g = ∇f(x)" in result.output
     assert "v ← β·v − lr·∇f(x + β·v);  x ← x + v" in result.output
 
 
 def test_python_dash_m_is_the_command():
-    out = subprocess.run([sys.executable, "-m", "optviz", "--version"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "optviz", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and out.stdout.strip() == f"optviz, version {optviz.__version__}"
 
 
@@ -57,8 +60,9 @@ def render(tmp_path, *args):
 
 
 def test_render_prints_only_the_output_path(tmp_path):
-    result, out = render(tmp_path, "--opt", "adam:lr=0.3", "--opt", "gd:lr=0.5",
-                         "--start", "-5,1", "--start", "3,-2")
+    result, out = render(
+        tmp_path, "--opt", "adam:lr=0.3", "--opt", "gd:lr=0.5", "--start", "-5,1", "--start", "3,-2"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{out}\n" and result.stderr == ""
     from PIL import Image
@@ -69,9 +73,23 @@ def test_render_prints_only_the_output_path(tmp_path):
 
 def test_render_takes_a_formula(tmp_path):
     result, out = render(tmp_path, "--opt", "gd:lr=0.05")
-    result = CliRunner().invoke(main, ["render", "x**2 + 10*y**2", "--bounds", "-3,3,-2,2",
-                                       "--steps", "5", "--frames", "2", "--size", "160x120",
-                                       "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            "x**2 + 10*y**2",
+            "--bounds",
+            "-3,3,-2,2",
+            "--steps",
+            "5",
+            "--frames",
+            "2",
+            "--size",
+            "160x120",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert out.exists()
 
@@ -95,8 +113,14 @@ BAD = [
     (["render", "bowl", "--bounds", "1,0,0,1"], "need XMIN < XMAX and YMIN < YMAX"),
     (["render", "bowl", "--layout", "stack"], "'stack' is not one of 'overlay', 'grid'"),
     (["render", "bowl", "-o", "out.bmp"], "cannot write '.bmp' (out.bmp); use one of: .gif"),
-    (["render", "bowl", "-o", "no/such/dir/out.gif"], "output directory 'no/such/dir' does not exist"),
-    (["render", "__import__('os').system('touch pwned')"], "formula: calling \"__import__('os').system\" is not allowed"),
+    (
+        ["render", "bowl", "-o", "no/such/dir/out.gif"],
+        "output directory 'no/such/dir' does not exist",
+    ),
+    (
+        ["render", "__import__('os').system('touch pwned')"],
+        "formula: calling \"__import__('os').system\" is not allowed",
+    ),
     (["render", "x.real"], "attribute ('x.real') is not allowed"),
     (["render", "x[0] + y"], "subscript ('x[0]') is not allowed"),
     (["render", "x ^ 2"], "write powers as **"),
@@ -125,8 +149,10 @@ def test_a_failed_render_keeps_the_existing_file(tmp_path, monkeypatch):
         raise ValueError("encoder broke")
 
     monkeypatch.setattr(encoders.GifEncoder, "add", broken)
-    result = CliRunner().invoke(main, ["render", "bowl", "--steps", "4", "--frames", "2",
-                                       "--size", "160x120", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        ["render", "bowl", "--steps", "4", "--frames", "2", "--size", "160x120", "-o", str(out)],
+    )
     assert result.exit_code == 2 and "encoder broke" in result.stderr
     assert out.read_bytes() == b"good" and os.listdir(tmp_path) == ["keep.gif"]
 

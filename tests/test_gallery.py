@@ -17,7 +17,8 @@ SCENES = gallery.load(TOML)
 
 def test_readme_matches_the_scenes():
     assert (ROOT / "gallery" / "README.md").read_text(encoding="utf-8") == gallery.readme(
-        SCENES, "gallery"), "gallery/README.md is stale: run `optviz gallery`"
+        SCENES, "gallery"
+    ), "gallery/README.md is stale: run `optviz gallery`"
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.name)
@@ -26,8 +27,9 @@ def test_every_picture_is_there_with_its_frames(scene):
     assert path.stat().st_size < 450_000
     options = dict(scene.options)
     with Image.open(path) as im:
-        assert getattr(im, "n_frames", 1) == (options.get("frames", 150)
-                                              if scene.format == "gif" else 1)
+        assert getattr(im, "n_frames", 1) == (
+            options.get("frames", 150) if scene.format == "gif" else 1
+        )
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.name)
@@ -43,15 +45,26 @@ def test_every_command_line_is_a_valid_command(scene):
 def test_the_gallery_teaches_what_a_course_teaches():
     assert len(SCENES) >= 12
     surfaces = {s.surface for s in SCENES}
-    assert {"bowl", "saddle", "linreg", "rosenbrock", "himmelblau", "rastrigin",
-            "beale"} <= surfaces
+    assert {
+        "bowl",
+        "saddle",
+        "linreg",
+        "rosenbrock",
+        "himmelblau",
+        "rastrigin",
+        "beale",
+    } <= surfaces
     options = [dict(s.options) for s in SCENES]
     assert any(o.get("theme") == "dark" for o in options)
     assert any(o.get("layout") == "grid" for o in options)
     dlfs = next(s for s in SCENES if s.name == "bowl-dlfs")
     assert dlfs.starts == ((-7.0, 2.0),)
-    assert set(dlfs.optimizers) == {"gd:lr=0.95", "momentum:lr=0.1", "adagrad:lr=1.5",
-                                    "adam:lr=0.3"}
+    assert set(dlfs.optimizers) == {
+        "gd:lr=0.95",
+        "momentum:lr=0.1",
+        "adagrad:lr=1.5",
+        "adam:lr=0.3",
+    }
     beale = next(s for s in SCENES if s.name == "beale")
     assert beale.optimizers == ()  # the default render
 
@@ -83,13 +96,16 @@ def test_regenerating_is_reproducible(tmp_path):
     assert (tmp_path / "tiny.gif").read_bytes() == data
 
 
-@pytest.mark.parametrize("text,message", [
-    (TINY + 'colour = "red"\n', "unknown key 'colour'"),
-    (TINY.replace('title = "Tiny"\n', ""), "missing 'title'"),
-    (TINY + TINY, "two scenes are called 'tiny'"),
-    ("", "no [[scene]] tables"),
-    ("[[scene]\n", "gallery.toml: "),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (TINY + 'colour = "red"\n', "unknown key 'colour'"),
+        (TINY.replace('title = "Tiny"\n', ""), "missing 'title'"),
+        (TINY + TINY, "two scenes are called 'tiny'"),
+        ("", "no [[scene]] tables"),
+        ("[[scene]\n", "gallery.toml: "),
+    ],
+)
 def test_bad_gallery_files_are_one_line(tmp_path, text, message):
     (tmp_path / "gallery.toml").write_text(text)
     result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
@@ -99,6 +115,5 @@ def test_bad_gallery_files_are_one_line(tmp_path, text, message):
 
 def test_only_names_a_scene(tmp_path):
     (tmp_path / "gallery.toml").write_text(TINY)
-    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml"),
-                                       "--only", "huge"])
+    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml"), "--only", "huge"])
     assert result.exit_code == 2 and "no scene 'huge'; scenes: tiny" in result.stderr

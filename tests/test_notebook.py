@@ -8,9 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 CELLS = [
-    "import optviz\n"
-    "traj = optviz.run('bowl', ['gd:lr=0.9', 'adam:lr=0.3'], steps=12)\n"
-    "traj.labels",
+    "import optviz\ntraj = optviz.run('bowl', ['gd:lr=0.9', 'adam:lr=0.3'], steps=12)\ntraj.labels",
     "optviz.animate(traj, frames=3, size=(160, 120))",
     "ax = optviz.plot(traj)",
 ]

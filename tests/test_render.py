@@ -28,8 +28,11 @@ def colours_in(image: np.ndarray) -> set:
     """The colours of ``image``, and each one unit off in any channel: Agg rounds some colours
     down by one when it turns them into bytes."""
     exact = set(map(tuple, image.reshape(-1, 3).tolist()))
-    return exact | {(r + dr, g + dg, b + db) for r, g, b in exact
-                    for dr, dg, db in ((1, 0, 0), (0, 1, 0), (0, 0, 1))}
+    return exact | {
+        (r + dr, g + dg, b + db)
+        for r, g, b in exact
+        for dr, dg, db in ((1, 0, 0), (0, 1, 0), (0, 0, 1))
+    }
 
 
 def gif_frames(path):
@@ -64,13 +67,15 @@ def test_frames_show_the_steps_they_claim(traj):
     assert not np.array_equal(first, last)
 
 
-@pytest.mark.parametrize("layout,loss_panel,theme_name",
-                         [("grid", False, "dark"), ("overlay", True, "light"),
-                          ("grid", True, "talk")])
+@pytest.mark.parametrize(
+    "layout,loss_panel,theme_name",
+    [("grid", False, "dark"), ("overlay", True, "light"), ("grid", True, "talk")],
+)
 def test_layouts_and_themes_keep_size_and_colours(traj, tmp_path, layout, loss_panel, theme_name):
     path = tmp_path / "b.gif"
-    optviz.animate(traj, frames=2, size=(320, 240), layout=layout, theme=theme_name,
-                   loss_panel=loss_panel).save(path)
+    optviz.animate(
+        traj, frames=2, size=(320, 240), layout=layout, theme=theme_name, loss_panel=loss_panel
+    ).save(path)
     frames, _, _ = gif_frames(path)
     assert frames[-1].shape == (240, 320, 3)
     t = theme.THEMES[theme_name]
@@ -153,8 +158,9 @@ def test_divergence_is_drawn_not_hidden(tmp_path):
     step = int(traj.diverged_at[0, 0])
     assert scene.divergence_note(traj, 0, step - 1) == ""
     assert scene.divergence_note(traj, 0, 60) == f"gd lr=1.5 diverged at step {step}"
-    frames, _, _ = gif_frames(optviz.animate(traj, frames=3, size=(320, 240))
-                              .save(tmp_path / "d.gif"))
+    frames, _, _ = gif_frames(
+        optviz.animate(traj, frames=3, size=(320, 240)).save(tmp_path / "d.gif")
+    )
     # The cross marking where GD left is drawn in its colour at the window's edge.
     blue = rgb(theme.THEMES["light"].palette[0])
     ys, xs = np.nonzero(np.all(frames[-1] == blue, axis=-1))
@@ -162,12 +168,14 @@ def test_divergence_is_drawn_not_hidden(tmp_path):
 
 
 def test_bad_style_values_raise_one_line(traj):
-    for kwargs, message in [(dict(frames=0), "frames must be a whole number >= 1"),
-                            (dict(fps=0), "fps must be"),
-                            (dict(size=(10, 10)), "size must be between"),
-                            (dict(layout="stack"), "unknown layout 'stack'"),
-                            (dict(theme="neon"), "unknown theme 'neon'"),
-                            (dict(bounds=((1, 0), (0, 1))), "bounds must be")]:
+    for kwargs, message in [
+        (dict(frames=0), "frames must be a whole number >= 1"),
+        (dict(fps=0), "fps must be"),
+        (dict(size=(10, 10)), "size must be between"),
+        (dict(layout="stack"), "unknown layout 'stack'"),
+        (dict(theme="neon"), "unknown theme 'neon'"),
+        (dict(bounds=((1, 0), (0, 1))), "bounds must be"),
+    ]:
         with pytest.raises(ValueError, match=message):
             optviz.animate(traj, **kwargs)
 
@@ -189,17 +197,26 @@ def test_mp4_without_the_extra_says_how_to_get_it(traj, tmp_path, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
-    with pytest.raises(ValueError, match=r"MP4 needs imageio-ffmpeg, which is not installed: "
-                                         r"pip install 'optviz\[video\]'"):
+    with pytest.raises(
+        ValueError,
+        match=r"MP4 needs imageio-ffmpeg, which is not installed: "
+        r"pip install 'optviz\[video\]'",
+    ):
         optviz.animate(traj, frames=2, size=SIZE).save(tmp_path / "a.mp4")
     assert os.listdir(tmp_path) == []
 
 
 def test_compare_is_run_then_animate():
-    animation = optviz.compare("bowl", ["gd:lr=0.9", "adam:lr=0.3"], steps=10, frames=3,
-                               size=SIZE)
+    animation = optviz.compare("bowl", ["gd:lr=0.9", "adam:lr=0.3"], steps=10, frames=3, size=SIZE)
     assert len(animation) == 3 and animation.traj.labels == ("gd lr=0.9", "adam lr=0.3")
     assert animation.frame(-1).shape == (SIZE[1], SIZE[0], 3)
     default = optviz.compare("bowl", steps=2, frames=2, size=SIZE)
-    assert [s.name for s in default.traj.specs] == ["gd", "sgd", "momentum", "nesterov",
-                                                     "adagrad", "rmsprop", "adam"]
+    assert [s.name for s in default.traj.specs] == [
+        "gd",
+        "sgd",
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adam",
+    ]

@@ -85,8 +85,11 @@ def _optax_path(surface, tx, steps):
     return np.concatenate([np.asarray(path), np.asarray(last)[None]])
 
 
-OPTAX = [(s, r, dict(h, eps=0.0) if r == "adagrad" else h)
-         for s, r, h in ALL if r != "nesterov-lookahead" and not (r == "adagrad" and h["eps"] > 0.1)]
+OPTAX = [
+    (s, r, dict(h, eps=0.0) if r == "adagrad" else h)
+    for s, r, h in ALL
+    if r != "nesterov-lookahead" and not (r == "adagrad" and h["eps"] > 0.1)
+]
 
 
 @pytest.mark.parametrize("surface,rule,hparams", OPTAX, ids=lambda v: str(v))

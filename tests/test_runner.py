@@ -28,8 +28,11 @@ def test_shapes_labels_and_default_start():
 
 
 def test_labels_show_non_default_hyperparameters_only():
-    traj = optviz.run("bowl", ["momentum:lr=0.1,beta=0.9", "momentum:lr=0.1,beta=0.5",
-                               "sgd:lr=0.1,noise=0.3"], steps=1)
+    traj = optviz.run(
+        "bowl",
+        ["momentum:lr=0.1,beta=0.9", "momentum:lr=0.1,beta=0.5", "sgd:lr=0.1,noise=0.3"],
+        steps=1,
+    )
     assert traj.labels == ("momentum lr=0.1", "momentum lr=0.1 beta=0.5", "sgd lr=0.1 noise=0.3")
     assert optviz.run("linreg", ["sgd:lr=0.1"], steps=1).labels == ("sgd lr=0.1 batch=16",)
 
@@ -46,10 +49,14 @@ def test_many_starts_at_once_equal_one_start_at_a_time():
     for i, start in enumerate(starts):
         alone = optviz.run("rosenbrock", specs, start=start, steps=60, seed=3)
         if i == 0:
-            np.testing.assert_allclose(alone.params[:, 0], together.params[:, i], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                alone.params[:, 0], together.params[:, i], rtol=1e-5, atol=1e-6
+            )
         else:
             # Deterministic rules agree whatever the position of the start in the batch.
-            np.testing.assert_allclose(alone.params[:3, 0], together.params[:3, i], rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(
+                alone.params[:3, 0], together.params[:3, i], rtol=1e-5, atol=1e-6
+            )
 
 
 def test_divergence_stops_at_the_last_finite_point_and_spares_the_others():

@@ -34,7 +34,10 @@ BAD = [
     ("", "empty optimizer spec"),
     ("   ", "empty optimizer spec"),
     ("adm", "unknown optimizer 'adm'; did you mean 'adam'"),
-    ("adam:beta=0.9", "unknown hyper-parameter 'beta' for adam; did you mean 'b1' or 'b2'|valid: lr, b1, b2, eps"),
+    (
+        "adam:beta=0.9",
+        "unknown hyper-parameter 'beta' for adam; did you mean 'b1' or 'b2'|valid: lr, b1, b2, eps",
+    ),
     ("adam:lr=", "adam: empty value for lr"),
     ("adam:lr=fast", "adam: lr must be a number, got 'fast'"),
     ("adam:lr", "adam: expected key=value, got 'lr'"),
@@ -63,8 +66,11 @@ def test_bad_specs_raise_one_line(text, message):
 
 
 def test_unknown_optimizer_lists_the_choices():
-    with pytest.raises(ValueError, match="choose from: gd, sgd, momentum, nesterov, "
-                       "nesterov-lookahead, adagrad, rmsprop, adam"):
+    with pytest.raises(
+        ValueError,
+        match="choose from: gd, sgd, momentum, nesterov, "
+        "nesterov-lookahead, adagrad, rmsprop, adam",
+    ):
         parse_spec("lbfgs")
 
 

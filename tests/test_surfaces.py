@@ -13,9 +13,21 @@ import surfaces
 ALL = [surfaces.get(name) for name in surfaces.names()]
 MINIMA = [(s, m) for s in ALL for m in s.minima]
 SADDLES = [(s, sd) for s in ALL for sd in s.saddles]
-REQUIRED = {"bowl", "rotated-bowl", "saddle", "monkey-saddle", "rosenbrock", "beale",
-            "himmelblau", "rastrigin", "ackley", "six-hump-camel", "styblinski-tang",
-            "goldstein-price", "linreg"}
+REQUIRED = {
+    "bowl",
+    "rotated-bowl",
+    "saddle",
+    "monkey-saddle",
+    "rosenbrock",
+    "beale",
+    "himmelblau",
+    "rastrigin",
+    "ackley",
+    "six-hump-camel",
+    "styblinski-tang",
+    "goldstein-price",
+    "linreg",
+}
 
 
 def test_catalogue_holds_the_required_surfaces():

@@ -10,9 +10,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 import optviz
-from optviz import basin_maps, stability, tuning
+from optviz import basin_maps, tuning
 from optviz.cli import main
-from optviz.scene import DPI
 
 
 def test_tuned_gd_stays_below_the_stability_limit_of_the_bowl():
@@ -49,8 +48,9 @@ def test_tune_command_table_and_json():
     lines = table.stdout.splitlines()
     assert lines[0].split() == ["optimizer", "best", "lr", "auc", "stable", "lr", "range"]
     assert [line.split()[0] for line in lines[1:]] == ["gd", "adam"]
-    data = json.loads(runner.invoke(main, ["tune", "bowl", "--opt", "gd", "--steps", "50",
-                                           "--json"]).stdout)
+    data = json.loads(
+        runner.invoke(main, ["tune", "bowl", "--opt", "gd", "--steps", "50", "--json"]).stdout
+    )
     assert data[0]["optimizer"] == "gd" and data[0]["lr"] < 1.0 and data[0]["metric"] == "auc"
     bad = runner.invoke(main, ["tune", "bowl", "--metric", "best"])
     assert bad.exit_code == 2 and "'best' is not one of" in bad.stderr
@@ -60,8 +60,22 @@ def test_render_tuned_says_so_in_the_legend(tmp_path):
     traj = optviz.run("bowl", ["gd:lr=0.5"], steps=5, tuned=True)
     assert traj.labels == ("gd lr=0.5 (tuned)",)
     out = tmp_path / "t.png"
-    result = CliRunner().invoke(main, ["render", "bowl", "--opt", "gd", "--tuned", "--steps",
-                                       "40", "--size", "320x240", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "render",
+            "bowl",
+            "--opt",
+            "gd",
+            "--tuned",
+            "--steps",
+            "40",
+            "--size",
+            "320x240",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0 and out.exists()
 
 
@@ -88,8 +102,9 @@ def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
     figure = basin_maps.draw(himmelblau, size=(960, 400))
     figure.canvas.draw()
     pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3]
-    palette = np.array([[int(round(255 * c)) for c in figure.axes[0].images[0].cmap(k)[:3]]
-                        for k in range(4)])
+    palette = np.array(
+        [[int(round(255 * c)) for c in figure.axes[0].images[0].cmap(k)[:3]] for k in range(4)]
+    )
     matched = total = 0
     for i in range(3):
         ax = figure.axes[i]
@@ -106,22 +121,35 @@ def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
 
 def test_basins_command_writes_a_png(tmp_path):
     out = tmp_path / "b.png"
-    result = CliRunner().invoke(main, ["basins", "himmelblau", "--opt", "gd", "--grid", "16",
-                                       "--size", "480x360", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "basins",
+            "himmelblau",
+            "--opt",
+            "gd",
+            "--grid",
+            "16",
+            "--size",
+            "480x360",
+            "-o",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0 and result.stdout == f"{out}\n"
     with Image.open(out) as im:
         assert im.size == (480, 360)
-    for args, message in [(["basins", "saddle"], "basins needs known minima"),
-                          (["basins", "bowl", "-o", str(tmp_path / "b.gif")],
-                           "this draws a still image"),
-                          (["basins", "bowl", "--grid", "1"], "1 is not in the range")]:
+    for args, message in [
+        (["basins", "saddle"], "basins needs known minima"),
+        (["basins", "bowl", "-o", str(tmp_path / "b.gif")], "this draws a still image"),
+        (["basins", "bowl", "--grid", "1"], "1 is not in the range"),
+    ]:
         bad = CliRunner().invoke(main, args)
         assert bad.exit_code == 2 and message in bad.stderr
 
 
 def test_sweep_finds_the_stability_limits_theory_gives():
-    result = optviz.sweep("bowl", ["gd", "momentum:beta=0.9", "adam"], lo=1e-3, hi=10,
-                         points=200)
+    result = optviz.sweep("bowl", ["gd", "momentum:beta=0.9", "adam"], lo=1e-3, hi=10, points=200)
     gd, heavy_ball, adam = result.threshold
     step = result.values[1] / result.values[0]
     assert 1.0 < gd <= 1.0 * step**1.01  # 2 / L_max
@@ -132,8 +160,10 @@ def test_sweep_finds_the_stability_limits_theory_gives():
 
 def test_sweep_command(tmp_path):
     out = tmp_path / "s.svg"
-    result = CliRunner().invoke(main, ["sweep", "bowl", "--opt", "gd", "--range", "0.01,3",
-                                       "--points", "30", "-o", str(out)])
+    result = CliRunner().invoke(
+        main,
+        ["sweep", "bowl", "--opt", "gd", "--range", "0.01,3", "--points", "30", "-o", str(out)],
+    )
     assert result.exit_code == 0
     import re
 
@@ -164,8 +194,11 @@ def test_optax_missing_or_wrong_is_one_clear_line(monkeypatch):
     with pytest.raises(ValueError, match="'softmax' is not an optax optimizer"):
         optviz.parse_spec("optax:softmax")
     monkeypatch.setitem(sys.modules, "optax", None)
-    with pytest.raises(ValueError, match=r"optax specs need optax, which is not installed: "
-                                         r"pip install 'optviz\[optax\]'"):
+    with pytest.raises(
+        ValueError,
+        match=r"optax specs need optax, which is not installed: "
+        r"pip install 'optviz\[optax\]'",
+    ):
         optviz.parse_spec("optax:lion")
 
 

@@ -8,6 +8,7 @@ half-written and never clobbers a good file.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import pathlib
 import tempfile
@@ -155,7 +156,10 @@ class GifEncoder(Encoder):
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
-        self.images: list[Image.Image] = []
+        # Frames are mapped to the palette on a worker thread while the next ones are drawn
+        # (NumPy lets go of the GIL); one worker keeps them in order.
+        self.pool = concurrent.futures.ThreadPoolExecutor(1)
+        self.images: list[concurrent.futures.Future] = []
         self.durations: list[int] = []
         self.palette: Palette | None = None
 
@@ -173,19 +177,25 @@ class GifEncoder(Encoder):
         rest += [0] * (3 * fill - len(rest))  # a plain first frame has fewer colours
         return Palette(exact + [tuple(rest[i : i + 3]) for i in range(0, 3 * fill, 3)])
 
+    def _image(self, frame: np.ndarray) -> Image.Image:
+        image = Image.fromarray(self.palette.indices(frame), mode="P")
+        image.putpalette(self.palette.colours.astype(np.uint8).ravel().tolist())
+        return image
+
     def add(self, frame, duration_ms):
         if self.palette is None:
             self.palette = self._palette(frame)
-        image = Image.fromarray(self.palette.indices(frame), mode="P")
-        image.putpalette(self.palette.colours.astype(np.uint8).ravel().tolist())
-        self.images.append(image)
+        self.images.append(self.pool.submit(self._image, frame))
         self.durations.append(int(round(duration_ms)))
         self.frames += 1
 
-    def close(self):
+    def _frames(self) -> list[Image.Image]:
         if not self.images:
             raise ValueError("no frames to write")
-        first, *rest = self.images
+        return [future.result() for future in self.images]
+
+    def close(self):
+        first, *rest = self._frames()
         first.save(
             self.tmp,
             format="GIF",
@@ -197,6 +207,12 @@ class GifEncoder(Encoder):
             disposal=1,
         )
 
+    def __exit__(self, kind, value, traceback):
+        try:
+            return super().__exit__(kind, value, traceback)
+        finally:
+            self.pool.shutdown(cancel_futures=True)
+
 
 @register
 class WebpEncoder(GifEncoder):
@@ -205,9 +221,7 @@ class WebpEncoder(GifEncoder):
     extensions = (".webp",)
 
     def close(self):
-        if not self.images:
-            raise ValueError("no frames to write")
-        first, *rest = (image.convert("RGB") for image in self.images)
+        first, *rest = (image.convert("RGB") for image in self._frames())
         first.save(
             self.tmp,
             format="WEBP",

@@ -102,6 +102,61 @@ def _surface(text: str, bounds):
     return _checked(lambda: formula.surface(text, bounds), "'SURFACE'")
 
 
+def _opt_option(required=False, default_help=True):
+    default = (
+        (
+            "  [default: gd, sgd, momentum, nesterov, adagrad, rmsprop and adam at learning "
+            "rates chosen for the surface]"
+        )
+        if default_help
+        else ""
+    )
+    return click.option(
+        "--opt",
+        "opts",
+        multiple=True,
+        callback=_specs,
+        metavar="SPEC",
+        required=required,
+        help="An optimizer, e.g. adam or adam:lr=0.05,b1=0.8; repeat for more." + default,
+    )
+
+
+START = click.option(
+    "--start",
+    "starts",
+    multiple=True,
+    callback=_points,
+    metavar="X,Y",
+    help="A starting point; repeat for more.  [default: the surface's own]",
+)
+STEPS = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+THEME = click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
+SEED = click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the stochastic optimizers."
+)
+
+
+def _size_option(default: str):
+    return click.option(
+        "--size",
+        default=default,
+        callback=_size,
+        show_default=True,
+        metavar="WxH",
+        help="Picture size in pixels.",
+    )
+
+
+def _still_output(default: str):
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=pathlib.Path),
+        help=f"A .png, .svg or .pdf.  [default: {default}]",
+    )
+
+
 @click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="optviz")
 def main():
@@ -154,25 +209,9 @@ def show(surface):
 
 @main.command()
 @click.argument("surface")
-@click.option(
-    "--opt",
-    "opts",
-    multiple=True,
-    callback=_specs,
-    metavar="SPEC",
-    help="An optimizer, e.g. adam or adam:lr=0.05,b1=0.8; repeat for more.  "
-    "[default: gd, sgd, momentum, nesterov, adagrad, rmsprop and adam at "
-    "learning rates chosen for the surface]",
-)
-@click.option(
-    "--start",
-    "starts",
-    multiple=True,
-    callback=_points,
-    metavar="X,Y",
-    help="A starting point; repeat for more.  [default: the surface's own]",
-)
-@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+@_opt_option()
+@START
+@STEPS
 @click.option(
     "--frames",
     type=click.IntRange(min=1),
@@ -181,26 +220,17 @@ def show(surface):
     help="Frames, spread evenly over the steps; the last is held a second.",
 )
 @click.option("--fps", type=click.IntRange(min=1), default=30, show_default=True)
-@click.option(
-    "--size",
-    default="640x480",
-    callback=_size,
-    show_default=True,
-    metavar="WxH",
-    help="Picture size in pixels.",
-)
+@_size_option("640x480")
 @click.option(
     "--layout",
     type=click.Choice(LAYOUTS),
     default="overlay",
     show_default=True,
-    help="All paths on one plot, or a panel per optimizer.",
+    help="All paths on one plot, a panel per optimizer, or on the surface in 3-D.",
 )
-@click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
+@THEME
 @click.option("--loss-panel", is_flag=True, help="Add loss against step, log scale.")
-@click.option(
-    "--seed", type=int, default=0, show_default=True, help="Seed of the stochastic optimizers."
-)
+@SEED
 @click.option(
     "--bounds",
     callback=_bounds,
@@ -308,29 +338,11 @@ def gallery(file, only):
     click.echo(str(readme))
 
 
-def _starts_and_steps(func):
-    func = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)(func)
-    func = click.option(
-        "--start",
-        "starts",
-        multiple=True,
-        callback=_points,
-        metavar="X,Y",
-        help="A starting point; repeat for more.  [default: the surface's own]",
-    )(func)
-    return click.option(
-        "--opt",
-        "opts",
-        multiple=True,
-        callback=_specs,
-        metavar="SPEC",
-        help="An optimizer spec; repeat for more.  [default: the seven classic optimizers]",
-    )(func)
-
-
 @main.command("tune")
 @click.argument("surface")
-@_starts_and_steps
+@_opt_option()
+@START
+@STEPS
 @click.option(
     "--metric",
     type=click.Choice(("final", "auc", "steps-to-tol")),
@@ -340,7 +352,7 @@ def _starts_and_steps(func):
     "steps; steps-to-tol: first step with f - f* <= --tol.",
 )
 @click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@SEED
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
     """Find each optimizer's best learning rate on SURFACE, from a log grid 1e-5 .. 10 run in
@@ -396,14 +408,7 @@ def _write_figure(figure, output) -> None:
 
 @main.command()
 @click.argument("surface")
-@click.option(
-    "--opt",
-    "opts",
-    multiple=True,
-    callback=_specs,
-    metavar="SPEC",
-    help="An optimizer spec; repeat for more.  [default: the seven classic optimizers]",
-)
+@_opt_option()
 @click.option(
     "--grid",
     type=click.IntRange(2, 2000),
@@ -411,7 +416,7 @@ def _write_figure(figure, output) -> None:
     show_default=True,
     help="Starts per side: grid x grid runs per optimizer.",
 )
-@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+@STEPS
 @click.option(
     "--color",
     type=click.Choice(("minimum", "steps")),
@@ -419,15 +424,10 @@ def _write_figure(figure, output) -> None:
     show_default=True,
     help="Colour each start by the minimum it reached, or by the steps it took.",
 )
-@click.option("--size", default="960x540", callback=_size, show_default=True, metavar="WxH")
-@click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=pathlib.Path),
-    help="A .png, .svg or .pdf.  [default: SURFACE-basins.png]",
-)
+@_size_option("960x540")
+@THEME
+@SEED
+@_still_output("SURFACE-basins.png")
 def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     """Basins of attraction: run every start of a grid over SURFACE's window and colour each
     by the minimum its run reached, a panel per optimizer."""
@@ -446,15 +446,7 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
 
 @main.command()
 @click.argument("surface")
-@click.option(
-    "--opt",
-    "opts",
-    multiple=True,
-    callback=_specs,
-    metavar="SPEC",
-    required=True,
-    help="An optimizer spec; repeat for more.",
-)
+@_opt_option(required=True, default_help=False)
 @click.option(
     "--param",
     default="lr",
@@ -468,24 +460,12 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
 )
 @click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
-@click.option(
-    "--start",
-    "starts",
-    multiple=True,
-    callback=_points,
-    metavar="X,Y",
-    help="A starting point; repeat for more.  [default: the surface's own]",
-)
-@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
-@click.option("--size", default="800x500", callback=_size, show_default=True, metavar="WxH")
-@click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=pathlib.Path),
-    help="A .png, .svg or .pdf.  [default: SURFACE-sweep.png]",
-)
+@START
+@STEPS
+@_size_option("800x500")
+@THEME
+@SEED
+@_still_output("SURFACE-sweep.png")
 def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed, output):
     """Stability map: the final loss on SURFACE against one hyper-parameter, every value run in
     one call, with each optimizer's divergence threshold marked."""

@@ -142,7 +142,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
-    from optviz.scene import _grid_shape, new_figure, surface_grid
+    from optviz.scene import _grid_shape, mark_minima, new_figure, surface_grid, title
 
     if color not in COLOR_BY:
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
@@ -194,16 +194,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             linewidths=0.35,
             alpha=0.5,
         )
-        for m in result.surface.minima:
-            ax.plot(
-                *m,
-                marker="*",
-                ms=theme.head_size * 1.8,
-                color=theme.foreground,
-                mec=theme.background,
-                mew=0.8,
-                ls="none",
-            )
+        mark_minima(ax, result.surface, theme)
         ax.set_title(
             result.labels[i], fontsize=theme.font_size * 0.9, loc="left", color=theme.foreground
         )
@@ -225,13 +216,10 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     else:
         bar = figure.colorbar(image, ax=list(axes[:n]), shrink=0.8)
         bar.set_label("steps to reach a minimum (grey: never)", color=theme.foreground)
-    figure.suptitle(
+    title(
+        figure,
         f"{result.surface.name}: basins of attraction, {result.classes.shape[1]}² "
         f"starts, {result.n_steps} steps",
-        x=0.01,
-        ha="left",
-        fontsize=theme.font_size * 1.1,
-        fontweight="bold",
-        color=theme.foreground,
+        theme,
     )
     return figure

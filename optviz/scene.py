@@ -65,6 +65,33 @@ def frame_steps(steps: int, frames: int) -> np.ndarray:
     return np.round(np.linspace(0, steps, frames)).astype(int)
 
 
+def mark_minima(ax, surface, theme: themes.Theme) -> None:
+    """A star at each known minimum."""
+    for m in surface.minima:
+        ax.plot(
+            *m,
+            marker="*",
+            ms=theme.head_size * 1.7,
+            color=theme.foreground,
+            mec=theme.background,
+            mew=0.8,
+            ls="none",
+            zorder=4,
+        )
+
+
+def title(figure, text: str, theme: themes.Theme) -> None:
+    """The figure's title, bold, at its top-left corner."""
+    figure.suptitle(
+        text,
+        x=0.01,
+        ha="left",
+        fontsize=theme.font_size * 1.15,
+        fontweight="bold",
+        color=theme.foreground,
+    )
+
+
 def contour_colours(theme: themes.Theme, n: int = 256):
     """The colormap of the contour fills: ``n`` shades from the theme's low to its high."""
     return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)
@@ -110,17 +137,7 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None) -> None:
     norm = BoundaryNorm(levels, cmap.N, extend="both")
     ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
     ax.contour(X, Y, Z, levels=levels, colors=theme.muted, linewidths=0.4, alpha=0.8)
-    for m in surface.minima:
-        ax.plot(
-            *m,
-            marker="*",
-            ms=theme.head_size * 1.7,
-            color=theme.foreground,
-            mec=theme.background,
-            mew=0.8,
-            ls="none",
-            zorder=4,
-        )
+    mark_minima(ax, surface, theme)
     for s in surface.saddles:
         ax.plot(
             *s.point,
@@ -521,14 +538,7 @@ class Scene:
                 )
             )
         name = traj.surface.name if traj.surface.name != "formula" else traj.surface.formula
-        self.figure.suptitle(
-            name,
-            x=0.01,
-            ha="left",
-            fontsize=theme.font_size * 1.15,
-            fontweight="bold",
-            color=theme.foreground,
-        )
+        title(self.figure, name, theme)
         self.counter = self.figure.text(
             0.99,
             0.985,

@@ -106,7 +106,7 @@ def sweep(
 def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     """Final loss (log scale) against the parameter; diverged values marked on the top edge and
     each optimizer's threshold drawn as a dashed line."""
-    from optviz.scene import new_figure
+    from optviz.scene import new_figure, title
 
     theme = themes.for_size(theme, size)
     figure = new_figure(size, theme)
@@ -175,12 +175,9 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
         frameon=False,
         labelcolor=theme.foreground,
     )
-    figure.suptitle(
+    title(
+        figure,
         f"{result.surface.name}: final loss against {result.param} (× on top: diverged)",
-        x=0.01,
-        ha="left",
-        fontsize=theme.font_size * 1.1,
-        fontweight="bold",
-        color=theme.foreground,
+        theme,
     )
     return figure

@@ -18,7 +18,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
 
 import optviz  # noqa: E402
-from optviz import presets  # noqa: E402
+from optviz import presets, runner  # noqa: E402
 from reference import GRADIENTS, textbook_path  # noqa: E402
 
 STEPS = 500
@@ -38,8 +38,8 @@ def _timed(fn) -> float:
 
 
 def main() -> None:
-    surface = optviz.runner.as_surface("rosenbrock")
-    specs = [optviz.runner.complete(s, surface) for s in presets.lineup(surface)]
+    surface = runner.as_surface("rosenbrock")
+    specs = [runner.complete(s, surface) for s in presets.lineup(surface)]
     print(f"rosenbrock, {STEPS} steps; times in ms; NumPy extrapolated from {SAMPLE} starts\n")
     print(f"{'optimizer':<24}{'starts':>8}{'compile':>10}{'warm':>10}{'numpy':>12}{'ratio':>9}")
     ratios = []

@@ -69,8 +69,16 @@ def _span(surface) -> float:
     return max(x1 - x0, y1 - y0)
 
 
-_COLUMN = {"gd": 0, "sgd": 0, "momentum": 1, "nesterov": 1, "nesterov-lookahead": 1,
-           "adagrad": 2, "rmsprop": 3, "adam": 4}
+_COLUMN = {
+    "gd": 0,
+    "sgd": 0,
+    "momentum": 1,
+    "nesterov": 1,
+    "nesterov-lookahead": 1,
+    "adagrad": 2,
+    "rmsprop": 3,
+    "adam": 4,
+}
 
 
 def _tuned(surface, name: str) -> dict[str, float]:

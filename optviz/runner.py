@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, presets, rules
+from optviz import compiled, external, presets, rules
 from optviz.spec import Spec, as_spec
 from optviz.trajectories import Trajectories
 
@@ -26,13 +26,14 @@ FAR = 10.0
 
 def use_compilation_cache(path=None) -> None:
     """Keep compiled runs on disk (``path``, default ``$OPTVIZ_CACHE`` or ~/.cache/optviz), so
-    that the next process starts without compiling; ``OPTVIZ_CACHE=""`` turns it off."""
+    that the next process starts without tracing or compiling them; ``""`` (or
+    ``OPTVIZ_CACHE=""``) turns it off. The command line turns it on; in Python it is opt-in."""
     if path is None:
         path = os.environ.get("OPTVIZ_CACHE", str(pathlib.Path.home() / ".cache" / "optviz"))
-    if path:
-        jax.config.update("jax_compilation_cache_dir", path)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    compiled.keep_on_disk(path or None)
+    jax.config.update("jax_compilation_cache_dir", path or None)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 def as_surface(surface) -> catalogue.Surface:
@@ -122,7 +123,7 @@ def _dynamics(surface, name, static, hparams, starts, key):
     return init, lambda carry, t: batch_step(t, *carry, keys)
 
 
-def simulate(surface, name, static, hparams, starts, key, steps):
+def simulate(surface, name, static, steps, hparams, starts, key):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
     init, advance = _dynamics(surface, name, static, hparams, starts, key)
@@ -146,7 +147,7 @@ class Summary(NamedTuple):
     reached_at: jax.Array  # (n,) first step with f - f* <= tol, -1 if never
 
 
-def summarize(surface, name, static, hparams, starts, key, steps, tol, area=True):
+def summarize(surface, name, static, steps, area, hparams, starts, key, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0."""
@@ -175,16 +176,42 @@ def summarize(surface, name, static, hparams, starts, key, steps, tol, area=True
     return Summary(runs[2], runs[3], runs[4], last_move, total / (steps + 1), reached_at)
 
 
-_STATIC = ("surface", "name", "static", "steps")
-_summarize = jax.jit(summarize, static_argnames=(*_STATIC, "area"))
+# The leading arguments are compile-time constants; the last ones are arrays.
+_simulate = jax.jit(simulate, static_argnums=(0, 1, 2, 3))
+_summarize = jax.jit(summarize, static_argnums=(0, 1, 2, 3, 4))
 # The same for a grid of hyper-parameter values: each value of ``hparams`` has a leading axis.
 _summarize_grid = jax.jit(
-    jax.vmap(summarize, in_axes=(None, None, None, 0, None, None, None, None, None)),
-    static_argnums=(0, 1, 2, 6, 8),
+    jax.vmap(summarize, in_axes=(None, None, None, None, None, 0, None, None, None)),
+    static_argnums=(0, 1, 2, 3, 4),
 )
+_PATHS = jax.tree.structure((0, 0, 0))
+_SUMMARY = jax.tree.structure(Summary(0, 0, 0, 0, 0, 0))
 
 
-_simulate = jax.jit(simulate, static_argnames=_STATIC)
+def _executables(kind: str, jitted, surface, jobs) -> list:
+    """Compiled ``jitted`` for each (static, dynamic) pair of ``jobs``; kept on disk by name
+    only for catalogue surfaces, whose functions are the same in every process."""
+    try:
+        stable = catalogue.get(surface.name) is surface
+    except ValueError:
+        stable = False
+    out_tree = _PATHS if kind == "paths" else _SUMMARY
+    return compiled.executables(
+        [
+            compiled.Job(
+                jitted,
+                static,
+                dynamic,
+                out_tree,
+                repr((kind, surface.name, *static[1:])) if stable else None,
+            )
+            for static, dynamic in jobs
+        ]
+    )
+
+
+def _arrays(hparams: dict) -> dict:
+    return {k: jnp.asarray(v, dtype=float) for k, v in hparams.items()}
 
 
 def _starts(surface, start, starts) -> np.ndarray:
@@ -258,10 +285,14 @@ def run(
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
     starts = jnp.asarray(_starts(surface, start, starts), dtype=float)
     key = jax.random.key(seed)
-    results = []
+    jobs = []
     for spec in specs:
         traced, static = split(spec)
-        results.append(_simulate(surface, spec.name, static, traced, starts, key, int(steps)))
+        jobs.append(((surface, spec.name, static, int(steps)), (_arrays(traced), starts, key)))
+    results = [
+        run_(*dynamic)
+        for run_, (_, dynamic) in zip(_executables("paths", _simulate, surface, jobs), jobs)
+    ]
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
     return Trajectories(
@@ -293,8 +324,11 @@ def summaries(
     traced, static = split(spec)
     starts = jnp.asarray(_starts(surface, None, starts), dtype=float)
     key = jax.random.key(seed)
+    statics = (surface, spec.name, static, int(steps), area)
+    tol = jnp.asarray(tol, dtype=float)
     if grid is None:
-        result = _summarize(surface, spec.name, static, traced, starts, key, int(steps), tol, area)
+        dynamic = (_arrays(traced), starts, key, tol)
+        (summary,) = _executables("summary", _summarize, surface, [(statics, dynamic)])
     else:
         for name in grid:
             if name not in traced:
@@ -304,7 +338,6 @@ def summaries(
         k = len(next(iter(grid.values())))
         values = {name: jnp.full(k, value) for name, value in traced.items()}
         values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
-        result = _summarize_grid(
-            surface, spec.name, static, values, starts, key, int(steps), tol, area
-        )
-    return Summary(*(np.asarray(field) for field in result))
+        dynamic = (values, starts, key, tol)
+        (summary,) = _executables("grid", _summarize_grid, surface, [(statics, dynamic)])
+    return Summary(*(np.asarray(field) for field in summary(*dynamic)))

@@ -87,40 +87,43 @@ def _observer(surface, opt: rules.Optimizer):
 
 
 def _dynamics(surface, name, static, hparams, starts, key):
-    """``(init, advance)``: the state of every run from ``starts`` (position, optimizer state,
-    last good position and loss, step of divergence) and its advance by one step ``t``."""
+    """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
+    divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
+
+    Runs are not stopped here when they diverge, only marked: holding still costs more per
+    step than the step itself, so the callers hold paths still afterwards, once."""
     opt = build(name, hparams, static)
     observe = _observer(surface, opt)
     (x0, x1), (y0, y1) = surface.bounds
-    centre = jnp.array([(x0 + x1) / 2, (y0 + y1) / 2])
-    reach = FAR * jnp.array([(x1 - x0) / 2, (y1 - y0) / 2])
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+    reach = (FAR * (x1 - x0) / 2, FAR * (y1 - y0) / 2)
 
-    def point_step(t, x, state, good_x, good_loss, diverged_at, key):
+    def point_step(t, x, state, diverged_at, key):
         loss, grads = observe(x, state, jax.random.fold_in(key, t))
-        ok = (
-            (diverged_at < 0)
-            & jnp.isfinite(loss)
-            & jnp.all(jnp.isfinite(grads))
-            & jnp.all(jnp.abs(x - centre) <= reach)
+        # One sum is non-finite when any of its terms is; no reductions over the two axes.
+        bad = (
+            ~jnp.isfinite(loss + grads[0] + grads[1])
+            | (jnp.abs(x[0] - centre[0]) > reach[0])
+            | (jnp.abs(x[1] - centre[1]) > reach[1])
         )
-        good_x = jnp.where(ok, x, good_x)
-        good_loss = jnp.where(ok, loss, good_loss)
-        diverged_at = jnp.where(ok | (diverged_at >= 0), diverged_at, t)
-        updates, new_state = opt.update(grads, state, x)
-        x = jnp.where(ok, x + updates, good_x)
-        state = jax.tree.map(lambda new, old: jnp.where(ok, new, old), new_state, state)
-        return x, state, good_x, good_loss, diverged_at
+        diverged_at = jnp.where((diverged_at < 0) & bad, t, diverged_at)
+        updates, state = opt.update(grads, state, x)
+        return (x + updates, state, diverged_at), loss
 
     keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(starts.shape[0]))
-    batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0, 0, 0))
-    init = (
-        starts,
-        jax.vmap(opt.init)(starts),
-        starts,
-        jax.vmap(surface.fn)(starts),
-        jnp.full(starts.shape[0], -1, jnp.int32),
-    )
+    batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0))
+    init = (starts, jax.vmap(opt.init)(starts), jnp.full(starts.shape[0], -1, jnp.int32))
     return init, lambda carry, t: batch_step(t, *carry, keys)
+
+
+def _hold_still(values, diverged_at):
+    """``values`` (steps + 1, n, ...) with each run's entries from the step it diverged on
+    replaced by its last good one."""
+    steps = jnp.arange(values.shape[0])[:, None]
+    last = jnp.maximum(diverged_at - 1, 0)
+    held = values[last, jnp.arange(values.shape[1])]
+    after = (diverged_at >= 0)[None, :] & (steps >= diverged_at[None, :])
+    return jnp.where(after.reshape(after.shape + (1,) * (values.ndim - 2)), held[None], values)
 
 
 def simulate(surface, name, static, steps, hparams, starts, key):
@@ -129,11 +132,13 @@ def simulate(surface, name, static, steps, hparams, starts, key):
     init, advance = _dynamics(surface, name, static, hparams, starts, key)
 
     def step(carry, t):
-        carry = advance(carry, t)
-        return carry, (carry[2], carry[3])
+        x = carry[0]
+        carry, loss = advance(carry, t)
+        return carry, (x, loss)
 
     carry, (path, loss) = jax.lax.scan(step, init, jnp.arange(steps + 1, dtype=jnp.int32))
-    return path, loss, carry[-1]
+    diverged_at = carry[2]
+    return _hold_still(path, diverged_at), _hold_still(loss, diverged_at), diverged_at
 
 
 class Summary(NamedTuple):
@@ -158,22 +163,27 @@ def summarize(surface, name, static, steps, area, hparams, starts, key, tol):
         return loss - fmin if fmin is not None else loss
 
     def step(carry, t):
-        runs, total, reached_at, _ = carry
-        before = runs[2]
-        runs = advance(runs, t)
-        g = gap(runs[3])
+        runs, good_x, good_loss, before, total, reached_at = carry
+        x = runs[0]
+        runs, loss = advance(runs, t)
+        alive = runs[2] < 0
+        before = jnp.where(alive[:, None], good_x, before)
+        good_x = jnp.where(alive[:, None], x, good_x)
+        good_loss = jnp.where(alive, loss, good_loss)
+        g = gap(good_loss)
         if area:
             total = total + (jnp.log10(jnp.maximum(g, 1e-12)) if fmin is not None else g)
-        reached_at = jnp.where((reached_at < 0) & (g <= tol) & (runs[4] < 0), t, reached_at)
-        return (runs, total, reached_at, before), None
+        reached_at = jnp.where((reached_at < 0) & (g <= tol) & alive, t, reached_at)
+        return (runs, good_x, good_loss, before, total, reached_at), None
 
     n = starts.shape[0]
-    carry = (init, jnp.zeros(n, starts.dtype), jnp.full(n, -1, jnp.int32), starts)
-    (runs, total, reached_at, before), _ = jax.lax.scan(
+    loss0 = jax.vmap(surface.fn)(starts)
+    carry = (init, starts, loss0, starts, jnp.zeros(n, starts.dtype), jnp.full(n, -1, jnp.int32))
+    (runs, good_x, good_loss, before, total, reached_at), _ = jax.lax.scan(
         step, carry, jnp.arange(steps + 1, dtype=jnp.int32)
     )
-    last_move = jnp.linalg.norm(runs[2] - before, axis=-1)
-    return Summary(runs[2], runs[3], runs[4], last_move, total / (steps + 1), reached_at)
+    last_move = jnp.linalg.norm(good_x - before, axis=-1)
+    return Summary(good_x, good_loss, runs[2], last_move, total / (steps + 1), reached_at)
 
 
 # The leading arguments are compile-time constants; the last ones are arrays.

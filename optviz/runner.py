@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import compiled, external, presets, rules
+from optviz import external, presets, rules
 from optviz.spec import Spec, as_spec
 from optviz.trajectories import Trajectories
 
@@ -26,11 +26,10 @@ FAR = 10.0
 
 def use_compilation_cache(path=None) -> None:
     """Keep compiled runs on disk (``path``, default ``$OPTVIZ_CACHE`` or ~/.cache/optviz), so
-    that the next process starts without tracing or compiling them; ``""`` (or
-    ``OPTVIZ_CACHE=""``) turns it off. The command line turns it on; in Python it is opt-in."""
+    that the next process starts without compiling them; ``""`` (or ``OPTVIZ_CACHE=""``) turns
+    it off. The command line turns it on; in Python it is opt-in."""
     if path is None:
         path = os.environ.get("OPTVIZ_CACHE", str(pathlib.Path.home() / ".cache" / "optviz"))
-    compiled.keep_on_disk(path or None)
     jax.config.update("jax_compilation_cache_dir", path or None)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -194,34 +193,6 @@ _summarize_grid = jax.jit(
     jax.vmap(summarize, in_axes=(None, None, None, None, None, 0, None, None, None)),
     static_argnums=(0, 1, 2, 3, 4),
 )
-_PATHS = jax.tree.structure((0, 0, 0))
-_SUMMARY = jax.tree.structure(Summary(0, 0, 0, 0, 0, 0))
-
-
-def _executables(kind: str, jitted, surface, jobs) -> list:
-    """Compiled ``jitted`` for each (static, dynamic) pair of ``jobs``; kept on disk by name
-    only for catalogue surfaces, whose functions are the same in every process."""
-    try:
-        stable = catalogue.get(surface.name) is surface
-    except ValueError:
-        stable = False
-    out_tree = _PATHS if kind == "paths" else _SUMMARY
-    return compiled.executables(
-        [
-            compiled.Job(
-                jitted,
-                static,
-                dynamic,
-                out_tree,
-                repr((kind, surface.name, *static[1:])) if stable else None,
-            )
-            for static, dynamic in jobs
-        ]
-    )
-
-
-def _arrays(hparams: dict) -> dict:
-    return {k: jnp.asarray(v, dtype=float) for k, v in hparams.items()}
 
 
 def _starts(surface, start, starts) -> np.ndarray:
@@ -295,14 +266,10 @@ def run(
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
     starts = jnp.asarray(_starts(surface, start, starts), dtype=float)
     key = jax.random.key(seed)
-    jobs = []
+    results = []
     for spec in specs:
         traced, static = split(spec)
-        jobs.append(((surface, spec.name, static, int(steps)), (_arrays(traced), starts, key)))
-    results = [
-        run_(*dynamic)
-        for run_, (_, dynamic) in zip(_executables("paths", _simulate, surface, jobs), jobs)
-    ]
+        results.append(_simulate(surface, spec.name, static, int(steps), traced, starts, key))
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
     return Trajectories(
@@ -335,10 +302,8 @@ def summaries(
     starts = jnp.asarray(_starts(surface, None, starts), dtype=float)
     key = jax.random.key(seed)
     statics = (surface, spec.name, static, int(steps), area)
-    tol = jnp.asarray(tol, dtype=float)
     if grid is None:
-        dynamic = (_arrays(traced), starts, key, tol)
-        (summary,) = _executables("summary", _summarize, surface, [(statics, dynamic)])
+        summary = _summarize(*statics, traced, starts, key, tol)
     else:
         for name in grid:
             if name not in traced:
@@ -348,6 +313,5 @@ def summaries(
         k = len(next(iter(grid.values())))
         values = {name: jnp.full(k, value) for name, value in traced.items()}
         values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
-        dynamic = (values, starts, key, tol)
-        (summary,) = _executables("grid", _summarize_grid, surface, [(statics, dynamic)])
-    return Summary(*(np.asarray(field) for field in summary(*dynamic)))
+        summary = _summarize_grid(*statics, values, starts, key, tol)
+    return Summary(*(np.asarray(field) for field in summary))

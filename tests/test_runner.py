@@ -155,26 +155,3 @@ def test_bad_arguments_raise_one_clear_line(kwargs, message):
     with pytest.raises(ValueError, match=message) as info:
         optviz.run(args.pop("surface"), args.pop("optimizers"), **args)
     assert "\n" not in str(info.value)
-
-
-def test_compiled_runs_are_kept_on_disk_and_loaded_back(tmp_path):
-    from optviz import compiled
-
-    runner.use_compilation_cache(str(tmp_path))
-    try:
-        first = optviz.run("six-hump-camel", ["adam:lr=0.05"], steps=17)
-        files = list((tmp_path / "runs").glob("*.xla"))
-        assert len(files) == 1
-        compiled._MEMORY.clear()  # as in a new process
-        again = optviz.run("six-hump-camel", ["adam:lr=0.07"], steps=17)
-        assert list((tmp_path / "runs").glob("*.xla")) == files
-        expected = optviz.run("six-hump-camel", ["adam:lr=0.07"], steps=17)
-        np.testing.assert_array_equal(again.params, expected.params)
-        assert not np.array_equal(first.params, again.params)
-        files[0].write_bytes(b"damaged")
-        compiled._MEMORY.clear()
-        np.testing.assert_array_equal(
-            optviz.run("six-hump-camel", ["adam:lr=0.07"], steps=17).params, expected.params
-        )
-    finally:
-        runner.use_compilation_cache("")

@@ -19,7 +19,8 @@ import numpy as np
 
 from optviz import encoders
 from optviz import theme as themes
-from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note, draw_surface, frame_steps
+from optviz.drawing import draw_surface
+from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note, frame_steps
 from optviz.trajectories import Trajectories
 
 HOLD_MS = 1000  # how long the last frame stays before the loop restarts

@@ -142,7 +142,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
-    from optviz.scene import _grid_shape, mark_minima, new_figure, surface_grid, title
+    from optviz.drawing import grid_shape, mark_minima, new_figure, surface_grid, title
 
     if color not in COLOR_BY:
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
@@ -150,7 +150,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     theme = themes.for_size(theme, size)
     figure = new_figure(size, theme)
     n = len(result.labels)
-    rows, cols = _grid_shape(n, result.surface.bounds, (w, h * 0.85))
+    rows, cols = grid_shape(n, result.surface.bounds, (w, h * 0.85))
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
     X, Y, Z = surface_grid(result.surface, result.surface.bounds, n=100)
     (x0, x1), (y0, y1) = result.surface.bounds

@@ -10,24 +10,28 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import jax
-import jax.numpy as jnp
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap, to_rgba
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import findfont
 from matplotlib.lines import Line2D
 from PIL import Image, ImageDraw, ImageFont
 
 from optviz import theme as themes
+from optviz.drawing import (
+    DPI,
+    contour_colours,
+    draw_surface,
+    grid_shape,
+    new_figure,
+    surface_grid,
+    title,
+)
 from optviz.trajectories import Trajectories
+from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d
 
 LAYOUTS = ("overlay", "grid", "3d")
-AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # 3-D camera; --rotate turns it TURN degrees
-DPI = 100
-GRID_POINTS = 240
 TRAIL_FLOOR = 0.55  # strength of the oldest part of a trail's colour
 BANDS = 4  # steps of opacity along a trail
 
@@ -63,100 +67,6 @@ class Style:
 def frame_steps(steps: int, frames: int) -> np.ndarray:
     """The step each of ``frames`` frames shows, evenly spread from 0 to ``steps``."""
     return np.round(np.linspace(0, steps, frames)).astype(int)
-
-
-def mark_minima(ax, surface, theme: themes.Theme) -> None:
-    """A star at each known minimum."""
-    for m in surface.minima:
-        ax.plot(
-            *m,
-            marker="*",
-            ms=theme.head_size * 1.7,
-            color=theme.foreground,
-            mec=theme.background,
-            mew=0.8,
-            ls="none",
-            zorder=4,
-        )
-
-
-def title(figure, text: str, theme: themes.Theme) -> None:
-    """The figure's title, bold, at its top-left corner."""
-    figure.suptitle(
-        text,
-        x=0.01,
-        ha="left",
-        fontsize=theme.font_size * 1.15,
-        fontweight="bold",
-        color=theme.foreground,
-    )
-
-
-def contour_colours(theme: themes.Theme, n: int = 256):
-    """The colormap of the contour fills: ``n`` shades from the theme's low to its high."""
-    return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)
-
-
-def new_figure(size: tuple[int, int], theme: themes.Theme) -> Figure:
-    """An Agg figure of ``size`` pixels in the theme's background, with constrained layout."""
-    w, h = size
-    figure = Figure(
-        figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background, layout="constrained"
-    )
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _grid_shape(cells: int, bounds, size) -> tuple[int, int]:
-    """Rows and columns for ``cells`` equal-aspect panels that make each panel largest."""
-    (x0, x1), (y0, y1) = bounds
-    aspect = (y1 - y0) / (x1 - x0)
-
-    def panel(cols):
-        rows = math.ceil(cells / cols)
-        return min(size[0] / cols, size[1] / rows / aspect)
-
-    cols = max(range(1, cells + 1), key=panel)
-    return math.ceil(cells / cols), cols
-
-
-def surface_grid(surface, bounds, n: int = GRID_POINTS):
-    """``(X, Y, Z)``: the surface evaluated on an ``n``-by-``n`` grid over ``bounds``."""
-    (x0, x1), (y0, y1) = bounds
-    X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    points = jnp.asarray(np.stack([X, Y], -1).reshape(-1, 2), dtype=jnp.float32)
-    Z = np.asarray(jax.jit(jax.vmap(surface.fn))(points), dtype=float).reshape(n, n)
-    return X, Y, Z
-
-
-def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None) -> None:
-    """Filled contours on the surface's levels, its known minima and saddles, equal aspect."""
-    X, Y, Z = grid if grid is not None else surface_grid(surface, bounds)
-    levels = np.asarray(surface.levels)
-    cmap = contour_colours(theme, len(levels) + 1)
-    norm = BoundaryNorm(levels, cmap.N, extend="both")
-    ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
-    ax.contour(X, Y, Z, levels=levels, colors=theme.muted, linewidths=0.4, alpha=0.8)
-    mark_minima(ax, surface, theme)
-    for s in surface.saddles:
-        ax.plot(
-            *s.point,
-            marker="P",
-            ms=theme.head_size,
-            color=theme.muted,
-            mec=theme.background,
-            mew=0.6,
-            ls="none",
-            zorder=4,
-        )
-    (x0, x1), (y0, y1) = bounds
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_facecolor(theme.low)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.8)
-    for spine in ax.spines.values():
-        spine.set_color(theme.muted)
 
 
 def _inside(points: np.ndarray, bounds) -> np.ndarray:
@@ -243,104 +153,6 @@ class Paths:
         gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
         self.crosses.set_offsets(_inside(here[gone], self.bounds))
         self.crosses.set_facecolors(self.rgba[gone])
-
-
-def height(surface, loss):
-    """The height a loss is drawn at in 3-D: log10(f - f*) where f* is known (the surfaces span
-    decades), the loss itself otherwise; clipped to the range of the contour levels."""
-    levels = np.asarray(surface.levels)
-    if surface.fmin is None:
-        return np.clip(loss, levels[0], levels[-1])
-    gaps = np.clip(
-        np.asarray(loss, dtype=float) - surface.fmin,
-        levels[0] - surface.fmin,
-        levels[-1] - surface.fmin,
-    )
-    return np.log10(gaps)
-
-
-def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
-    """The surface as a shaded mesh with its minima, seen from a fixed camera."""
-    X, Y, Z = surface_grid(surface, bounds, n=70)
-    cmap = contour_colours(theme)
-    ax.plot_surface(
-        X,
-        Y,
-        height(surface, Z),
-        cmap=cmap,
-        linewidth=0.2,
-        edgecolor=theme.muted,
-        antialiased=True,
-        alpha=0.9,
-        zorder=1,
-    )
-    for m in surface.minima:
-        ax.scatter(
-            *m,
-            height(surface, surface.fmin),
-            marker="*",
-            s=theme.head_size**2 * 3,
-            color=theme.foreground,
-            depthshade=False,
-            zorder=4,
-        )
-    (x0, x1), (y0, y1) = bounds
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_zlabel("log10(f − f*)" if surface.fmin is not None else "f")
-    ax.view_init(elev=ELEVATION, azim=AZIMUTH)
-    ax.set_facecolor(theme.background)
-    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-        axis.set_pane_color(theme.background)
-        axis.label.set_color(theme.foreground)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.7)
-
-
-class Paths3D:
-    """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
-    window are left out."""
-
-    def __init__(self, ax, traj: Trajectories, theme: themes.Theme, bounds, animated=True):
-        self.traj = traj
-        (x0, x1), (y0, y1) = bounds
-        xy = traj.params.reshape(-1, traj.params.shape[2], 2)
-        inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
-        self.xyz = np.where(
-            inside[..., None],
-            np.concatenate(
-                [xy, height(traj.surface, traj.loss.reshape(inside.shape))[..., None]], -1
-            ),
-            np.nan,
-        )
-        n_starts = traj.params.shape[1]
-        colours = [theme.colour(i) for i in range(len(traj.labels)) for _ in range(n_starts)]
-        self.lines = [
-            ax.plot([], [], [], color=c, lw=theme.line_width, zorder=5, animated=animated)[0]
-            for c in colours
-        ]
-        self.heads = [
-            ax.plot(
-                [],
-                [],
-                [],
-                "o",
-                color=c,
-                ms=theme.head_size,
-                mec=theme.background,
-                zorder=6,
-                animated=animated,
-            )[0]
-            for c in colours
-        ]
-
-    @property
-    def artists(self):
-        return [*self.lines, *self.heads]
-
-    def update(self, step: int) -> None:
-        for line, head, xyz in zip(self.lines, self.heads, self.xyz):
-            line.set_data_3d(*xyz[: step + 1].T)
-            head.set_data_3d(*xyz[step : step + 1].T)
 
 
 def divergence_note(traj: Trajectories, i: int, step: int) -> str:
@@ -494,7 +306,7 @@ class Scene:
             note_axes = [(ax, range(n))]
         else:
             cells = n + style.loss_panel
-            rows, cols = _grid_shape(cells, self.bounds, style.size)
+            rows, cols = grid_shape(cells, self.bounds, style.size)
             axes = self.figure.subplots(rows, cols, squeeze=False).ravel()
             note_axes = []
             for i in range(n):

@@ -106,7 +106,7 @@ def sweep(
 def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     """Final loss (log scale) against the parameter; diverged values marked on the top edge and
     each optimizer's threshold drawn as a dashed line."""
-    from optviz.scene import new_figure, title
+    from optviz.drawing import new_figure, title
 
     theme = themes.for_size(theme, size)
     figure = new_figure(size, theme)

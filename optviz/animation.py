@@ -59,8 +59,8 @@ class Animation:
         """Write the animation to ``path``; the format follows the extension (.gif, .mp4, .webp;
         .png, .svg, .pdf draw the final state). The file appears whole or not at all.
         ``progress(n)`` is called after every ``n`` frames written."""
-        path = encoders.check_target(path)
-        scene = self.scene if encoders.ENCODERS[encoders.extension_of(path)].animated else None
+        path = pathlib.Path(path)
+        scene = self.scene if encoders.encoder_for(path).animated else None
         colours = scene.colours if scene else ()
         with encoders.open_encoder(path, fps=self.fps, colours=colours) as encoder:
             if not encoder.animated:

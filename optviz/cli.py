@@ -274,7 +274,7 @@ def render(
     surface = _surface(surface, bounds)
     output = output or pathlib.Path(f"{surface.name}.gif")
     animated = _checked(
-        lambda: encoders.ENCODERS[encoders.extension_of(encoders.check_target(output))].animated,
+        lambda: encoders.encoder_for(output).animated,
         "'-o' / '--output'",
     )
     runner.use_compilation_cache()
@@ -386,8 +386,7 @@ def _still(output, default: str):
     from optviz import encoders
 
     output = output or pathlib.Path(default)
-    _checked(lambda: encoders.check_target(output), "'-o' / '--output'")
-    if encoders.ENCODERS[encoders.extension_of(output)].animated:
+    if _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'").animated:
         raise click.BadParameter(
             f"this draws a still image; use .png, .svg or .pdf, got {output.suffix!r}",
             param_hint="'-o' / '--output'",

@@ -46,11 +46,15 @@ def check_target(path) -> pathlib.Path:
     return path
 
 
+def encoder_for(path) -> type["Encoder"]:
+    """The encoder class for ``path``, once the target is checked (`check_target`)."""
+    return ENCODERS[extension_of(check_target(path))]
+
+
 def open_encoder(path, *, fps: int = 30, colours=()) -> "Encoder":
     """The encoder for ``path``'s extension. ``colours`` are the exact colours the frames are
     drawn with, for formats with a palette."""
-    path = check_target(path)
-    return ENCODERS[extension_of(path)](path, fps=fps, colours=colours)
+    return encoder_for(path)(pathlib.Path(path), fps=fps, colours=colours)
 
 
 class Encoder:

@@ -11,6 +11,12 @@ import inspect
 PREFIX = "optax:"
 
 
+def lr_key(name: str) -> str:
+    """The name of the learning rate in a spec called ``name``: optax's ``learning_rate`` for
+    optax specs, ``lr`` for ours."""
+    return "learning_rate" if name.startswith(PREFIX) else "lr"
+
+
 def _optax():
     try:
         import optax

@@ -107,7 +107,7 @@ def default_lr(surface, name: str) -> float:
 
 def with_lr(spec: Spec, surface) -> Spec:
     """``spec`` with its learning rate made explicit."""
-    key = "learning_rate" if spec.name.startswith(external.PREFIX) else "lr"
+    key = external.lr_key(spec.name)
     if key in dict(spec.hparams):
         return spec
     return spec.replace(**{key: default_lr(surface, spec.name)})

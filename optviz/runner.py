@@ -22,6 +22,14 @@ from optviz.spec import Spec, as_spec
 from optviz.trajectories import Trajectories
 
 FAR = 10.0
+GAP_FLOOR = 1e-12  # gaps below this are taken as reached: float32 sees no further
+
+
+def log_gap(surface, loss):
+    """The scale losses are compared on: log10 of the gap above the known minimum (floored at
+    `GAP_FLOOR`), or the loss itself where no minimum is known."""
+    gap = surface.gap(loss)
+    return jnp.log10(jnp.maximum(gap, GAP_FLOOR)) if surface.fmin is not None else gap
 
 
 def use_compilation_cache(path=None) -> None:
@@ -156,10 +164,6 @@ def summarize(surface, name, static, steps, area, hparams, starts, key, tol):
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0."""
     init, advance = _dynamics(surface, name, static, hparams, starts, key)
-    fmin = surface.fmin
-
-    def gap(loss):
-        return loss - fmin if fmin is not None else loss
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at = carry
@@ -169,10 +173,11 @@ def summarize(surface, name, static, steps, area, hparams, starts, key, tol):
         before = jnp.where(alive[:, None], good_x, before)
         good_x = jnp.where(alive[:, None], x, good_x)
         good_loss = jnp.where(alive, loss, good_loss)
-        g = gap(good_loss)
         if area:
-            total = total + (jnp.log10(jnp.maximum(g, 1e-12)) if fmin is not None else g)
-        reached_at = jnp.where((reached_at < 0) & (g <= tol) & alive, t, reached_at)
+            total = total + log_gap(surface, good_loss)
+        reached_at = jnp.where(
+            (reached_at < 0) & (surface.gap(good_loss) <= tol) & alive, t, reached_at
+        )
         return (runs, good_x, good_loss, before, total, reached_at), None
 
     n = starts.shape[0]
@@ -195,7 +200,9 @@ _summarize_grid = jax.jit(
 )
 
 
-def _starts(surface, start, starts) -> np.ndarray:
+def starts_of(surface, start=None, starts=None) -> np.ndarray:
+    """The (n, 2) starts of a run from ``start=(x, y)`` or ``starts``, by default the surface's
+    own; ``ValueError`` for both, or for anything not finite numbers of that shape."""
     if start is not None and starts is not None:
         raise ValueError("give start or starts, not both")
     if starts is None:
@@ -264,7 +271,7 @@ def run(
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    starts = jnp.asarray(_starts(surface, start, starts), dtype=float)
+    starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
     key = jax.random.key(seed)
     results = []
     for spec in specs:
@@ -299,7 +306,7 @@ def summaries(
     gains a leading axis of length k."""
     spec = complete(spec, surface)
     traced, static = split(spec)
-    starts = jnp.asarray(_starts(surface, None, starts), dtype=float)
+    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
     key = jax.random.key(seed)
     statics = (surface, spec.name, static, int(steps), area)
     if grid is None:

@@ -174,11 +174,8 @@ class LossCurves:
 
     def __init__(self, ax, traj: Trajectories, theme: themes.Theme, animated=True):
         self.traj = traj
-        fmin = traj.surface.fmin
-        loss = traj.loss.astype(float)
-        self.log = fmin is not None
-        y = loss - fmin if self.log else loss
-        self.y = np.median(y, axis=1)
+        self.log = traj.surface.fmin is not None
+        self.y = np.median(traj.surface.gap(traj.loss.astype(float)), axis=1)
         self.ends = np.where(
             (traj.diverged_at >= 0).any(1),
             np.where(traj.diverged_at < 0, traj.steps + 1, traj.diverged_at).min(1),

@@ -11,7 +11,7 @@ import dataclasses
 
 import numpy as np
 
-from optviz import rules, runner
+from optviz import external, rules, runner
 from optviz import theme as themes
 from optviz.spec import Spec, as_spec
 
@@ -72,19 +72,16 @@ def sweep(
             f", got {lo:g},{hi:g}"
         )
     values = np.geomspace(lo, hi, points) if param in LOG_SCALED else np.linspace(lo, hi, points)
-    if start is not None and starts is not None:
-        raise ValueError("give start or starts, not both")
-    starts = [surface.start if start is None else start] if starts is None else starts
+    starts = runner.starts_of(surface, start, starts)
     finals, diverged = [], []
     for spec in specs:
-        key = "learning_rate" if param == "lr" and "learning_rate" in dict(spec.hparams) else param
+        key = external.lr_key(spec.name) if param == "lr" else param
         # Check the range like a spec would, at both ends.
         spec.replace(**{key: float(values[0])}), spec.replace(**{key: float(values[-1])})
         s = runner.summaries(
             surface, spec, starts, steps=steps, seed=seed, grid={key: values}, area=False
         )
-        gap = s.loss - (surface.fmin if surface.fmin is not None else 0.0)
-        finals.append(np.median(gap, axis=-1))
+        finals.append(np.median(surface.gap(s.loss), axis=-1))
         diverged.append((s.diverged_at >= 0).mean(axis=-1))
     diverged = np.stack(diverged)
     threshold = np.array([values[np.argmax(d > 0)] if (d > 0).any() else np.nan for d in diverged])
@@ -112,7 +109,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     figure = new_figure(size, theme)
     ax = figure.subplots()
     known = result.surface.fmin is not None
-    floor = 1e-12
+    floor = runner.GAP_FLOOR
     for i, label in enumerate(result.labels):
         colour = theme.colour(i)
         stable = result.diverged[i] == 0

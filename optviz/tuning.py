@@ -50,8 +50,7 @@ class Tuned:
 def _score(summary: runner.Summary, surface, metric: str, steps: int) -> np.ndarray:
     """One score per grid rate (lower is better), averaged over the starts."""
     if metric == "final":
-        gap = summary.loss - (surface.fmin if surface.fmin is not None else 0.0)
-        per_start = np.log10(np.maximum(gap, 1e-12)) if surface.fmin is not None else gap
+        per_start = np.asarray(runner.log_gap(surface, summary.loss))
     elif metric == "auc":
         per_start = summary.mean_log_gap
     else:
@@ -78,13 +77,11 @@ def tune(
         raise ValueError(f"unknown metric {metric!r}; choose from: {', '.join(METRICS)}")
     surface = runner.as_surface(surface)
     specs = [as_spec(o) for o in optimizers] if optimizers else presets.lineup(surface)
-    if start is not None and starts is not None:
-        raise ValueError("give start or starts, not both")
-    starts = [surface.start if start is None else start] if starts is None else starts
+    starts = runner.starts_of(surface, start, starts)
     lrs = np.asarray(learning_rates, dtype=float)
     results = []
     for spec in specs:
-        key = "learning_rate" if spec.name.startswith(external.PREFIX) else "lr"
+        key = external.lr_key(spec.name)
         summary = runner.summaries(
             surface, spec, starts, steps=steps, seed=seed, tol=tol, grid={key: lrs}
         )

@@ -48,6 +48,10 @@ class Surface:
     n_data: int | None = None
     batch_fn: Callable | None = None
 
+    def gap(self, loss):
+        """``loss - fmin``: how far above the known minimum; the loss itself where none is known."""
+        return loss - self.fmin if self.fmin is not None else loss
+
 
 def log_levels(fmin: float, top: float, n: int = 20, floor: float = 1e-3) -> tuple[float, ...]:
     """``n`` levels ``fmin + d`` with ``d`` log-spaced from ``floor`` to ``top - fmin``."""

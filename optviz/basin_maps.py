@@ -25,9 +25,9 @@ COLOR_BY = ("minimum", "steps")
 @dataclasses.dataclass(frozen=True)
 class Basins:
     """``classes`` (n_opt, N, N): index of the minimum reached, or one of the three codes
-    after them (`elsewhere`, `moving`, `diverged`); ``steps`` (n_opt, N, N): the step a run
-    first came within the radius of a minimum, -1 where it never did. Row i of a panel is
-    y[i], column j is x[j]."""
+    after them: stopped elsewhere, still moving, diverged (see `class_names`); ``steps``
+    (n_opt, N, N): the step a run first came within the radius of a minimum, -1 where it never
+    did. Row i of a panel is y[i], column j is x[j]."""
 
     surface: object
     specs: tuple[Spec, ...]
@@ -37,18 +37,6 @@ class Basins:
     classes: np.ndarray
     steps: np.ndarray
     n_steps: int
-
-    @property
-    def elsewhere(self) -> int:
-        return len(self.surface.minima)
-
-    @property
-    def moving(self) -> int:
-        return self.elsewhere + 1
-
-    @property
-    def diverged(self) -> int:
-        return self.elsewhere + 2
 
     def figure(self, **style):
         """This map drawn by `draw` (``size``, ``theme``, ``color``)."""
@@ -85,26 +73,19 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
     (x0, x1), (y0, y1) = surface.bounds
     span = max(x1 - x0, y1 - y0)
     minima = np.asarray(surface.minima)
+    elsewhere, moving, diverged = len(minima), len(minima) + 1, len(minima) + 2
+    # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below what
+    # the surface has anywhere on that circle.
+    tol = _gap_within(surface, RADIUS * span)
     classes, reached = [], []
     for spec in specs:
-        # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below
-        # what the surface has anywhere on that circle.
-        s = runner.summaries(
-            surface,
-            spec,
-            starts,
-            steps=steps,
-            seed=seed,
-            tol=_gap_within(surface, RADIUS * span),
-            area=False,
-        )
+        s = runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol, area=False)
         distance = np.linalg.norm(s.final[:, None, :] - minima[None], axis=-1)
-        nearest = distance.argmin(1)
-        cls = np.where(distance.min(1) <= RADIUS * span, nearest, len(minima))
-        cls = np.where((cls == len(minima)) & (s.last_move > STILL * span), len(minima) + 1, cls)
-        cls = np.where(s.diverged_at >= 0, len(minima) + 2, cls)
+        cls = np.where(distance.min(1) <= RADIUS * span, distance.argmin(1), elsewhere)
+        cls = np.where((cls == elsewhere) & (s.last_move > STILL * span), moving, cls)
+        cls = np.where(s.diverged_at >= 0, diverged, cls)
         classes.append(cls.reshape(grid, grid))
-        reached.append(np.where(cls < len(minima), s.reached_at, -1).reshape(grid, grid))
+        reached.append(np.where(cls < elsewhere, s.reached_at, -1).reshape(grid, grid))
     return Basins(
         surface,
         tuple(specs),
@@ -120,14 +101,10 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
 def _gap_within(surface, radius: float) -> float:
     """The smallest loss gap f - f* on circles of ``radius`` around the known minima: a run
     whose gap is below it is inside one of them."""
-    import jax
-    import jax.numpy as jnp
-
     theta = np.linspace(0, 2 * np.pi, 64, endpoint=False)
     ring = radius * np.column_stack([np.cos(theta), np.sin(theta)])
     points = np.concatenate([np.asarray(m) + ring for m in surface.minima])
-    values = np.asarray(jax.jit(jax.vmap(surface.fn))(jnp.asarray(points, dtype=float)))
-    return float(values.min() - surface.fmin)
+    return float(runner.evaluate(surface.fn, points).min() - surface.fmin)
 
 
 def colours(result: Basins, theme: themes.Theme) -> list[str]:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 from matplotlib.figure import Figure
 
 from optviz import theme as themes
+from optviz.runner import evaluate
 
 DPI = 100
 GRID_POINTS = 240
@@ -76,8 +75,7 @@ def surface_grid(surface, bounds, n: int = GRID_POINTS):
     """``(X, Y, Z)``: the surface evaluated on an ``n``-by-``n`` grid over ``bounds``."""
     (x0, x1), (y0, y1) = bounds
     X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
-    points = jnp.asarray(np.stack([X, Y], -1).reshape(-1, 2), dtype=jnp.float32)
-    Z = np.asarray(jax.jit(jax.vmap(surface.fn))(points), dtype=float).reshape(n, n)
+    Z = evaluate(surface.fn, np.stack([X, Y], -1).reshape(-1, 2)).astype(float).reshape(n, n)
     return X, Y, Z
 
 

@@ -12,10 +12,11 @@ import ast
 import math
 import operator
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import surfaces
+
+from optviz import runner
 
 FUNCTIONS = {
     "sin": jnp.sin,
@@ -124,8 +125,7 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
     fn = parse(text)
     (x0, x1), (y0, y1) = bounds or DEFAULT_BOUNDS
     axes = np.linspace(x0, x1, 81), np.linspace(y0, y1, 81)
-    grid = np.stack(np.meshgrid(*axes), -1).reshape(-1, 2).astype(np.float32)
-    values = np.asarray(jax.vmap(fn)(jnp.asarray(grid)))
+    values = runner.evaluate(fn, np.stack(np.meshgrid(*axes), -1).reshape(-1, 2))
     values = values[np.isfinite(values)]
     if values.size == 0:
         raise ValueError(f"formula: {text!r} is not finite anywhere in the window")

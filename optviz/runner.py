@@ -43,6 +43,11 @@ def use_compilation_cache(path=None) -> None:
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
+def evaluate(fn, points) -> np.ndarray:
+    """``fn`` at each of the (k, 2) ``points``, in one jitted call."""
+    return np.asarray(jax.jit(jax.vmap(fn))(jnp.asarray(points, dtype=float)))
+
+
 def as_surface(surface) -> catalogue.Surface:
     """A `Surface` from a surface or a catalogue name."""
     if isinstance(surface, catalogue.Surface):

@@ -95,8 +95,9 @@ def default_lr(surface, name: str) -> float:
     optimizers, most of them adaptive, get Adam's."""
     if name.startswith(external.PREFIX):
         name = "adam"
-    if "lr" in _tuned(surface, name):
-        return _tuned(surface, name)["lr"]
+    tuned = _tuned(surface, name)
+    if "lr" in tuned:
+        return tuned["lr"]
     of_curvature, of_span = _AUTO[name]
     if of_curvature is not None:
         curvature = _curvature(surface)

@@ -21,7 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
 from optviz import basin_maps, presets, runner  # noqa: E402
 from reference import textbook_path  # noqa: E402
 
-GRID, STEPS, SAMPLE = 200, 300, 10
+GRID, STEPS, SAMPLE = 200, 300, 50
 
 
 def himmelblau_grad(p):

@@ -77,9 +77,12 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
     # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below what
     # the surface has anywhere on that circle.
     tol = _gap_within(surface, RADIUS * span)
+    pending = [
+        runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol, area=False)
+        for spec in specs
+    ]
     classes, reached = [], []
-    for spec in specs:
-        s = runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol, area=False)
+    for s in (p.numpy() for p in pending):
         distance = np.linalg.norm(s.final[:, None, :] - minima[None], axis=-1)
         cls = np.where(distance.min(1) <= RADIUS * span, distance.argmin(1), elsewhere)
         cls = np.where((cls == elsewhere) & (s.last_move > STILL * span), moving, cls)
@@ -116,6 +119,7 @@ def colours(result: Basins, theme: themes.Theme) -> list[str]:
 def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = "minimum"):
     """A figure with a panel per optimizer, each start coloured by the minimum its run reached
     (``color="minimum"``) or by the steps it took (``color="steps"``), contours on top."""
+    from matplotlib import colormaps
     from matplotlib.colors import BoundaryNorm, ListedColormap
     from matplotlib.patches import Patch
 
@@ -155,13 +159,12 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
                 steps,
                 origin="lower",
                 extent=extent,
-                cmap="viridis",
+                cmap=colormaps["viridis"].with_extremes(bad=theme.high),
                 vmin=0,
                 vmax=result.n_steps,
                 interpolation="nearest",
                 aspect="equal",
             )
-            image.cmap.set_bad(theme.high)
         ax.contour(
             X,
             Y,

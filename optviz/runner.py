@@ -17,7 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, presets, rules
+from optviz import external, noise, presets, rules
 from optviz.spec import Spec, as_spec
 from optviz.trajectories import Trajectories
 
@@ -75,8 +75,9 @@ def split(spec: Spec) -> tuple[dict, tuple]:
 
 
 def _observer(surface, opt: rules.Optimizer):
-    """``observe(x, state, key) -> (loss at x, the gradient the optimizer sees)``: exact, at the
-    rule's query point, from a random mini-batch, or with Gaussian noise added."""
+    """``observe(x, state, seed, start, step) -> (loss at x, the gradient the optimizer sees)``:
+    exact, at the rule's query point, from a random mini-batch, or with Gaussian noise added;
+    the randomness is that of ``start`` at ``step`` (see `optviz.noise`)."""
     grad = jax.grad(surface.fn)
     value_and_grad = jax.value_and_grad(surface.fn)
     minibatch = (
@@ -85,20 +86,21 @@ def _observer(surface, opt: rules.Optimizer):
     noisy = opt.noise is not None and surface.batch_fn is None
     batch_grad = jax.grad(surface.batch_fn) if minibatch else None
 
-    def observe(x, state, key):
+    def observe(x, state, seed, start, step):
         point = x if opt.query is None else opt.query(x, state)
         if minibatch:
+            key = noise.key(seed, start, step)
             idx = jax.random.choice(key, surface.n_data, (opt.batch,), replace=False)
             return surface.fn(x), batch_grad(point, idx)
         loss, grads = value_and_grad(x) if opt.query is None else (surface.fn(x), grad(point))
         if noisy:
-            grads = grads + opt.noise * jax.random.normal(key, grads.shape)
+            grads = grads + opt.noise * noise.normal(seed, start, step).astype(grads.dtype)
         return loss, grads
 
     return observe
 
 
-def _dynamics(surface, name, static, hparams, starts, key):
+def _dynamics(surface, name, static, hparams, starts, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
@@ -110,8 +112,8 @@ def _dynamics(surface, name, static, hparams, starts, key):
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
     reach = (FAR * (x1 - x0) / 2, FAR * (y1 - y0) / 2)
 
-    def point_step(t, x, state, diverged_at, key):
-        loss, grads = observe(x, state, jax.random.fold_in(key, t))
+    def point_step(t, x, state, diverged_at, start):
+        loss, grads = observe(x, state, seed, start, t.astype(jnp.uint32))
         # One sum is non-finite when any of its terms is; no reductions over the two axes.
         bad = (
             ~jnp.isfinite(loss + grads[0] + grads[1])
@@ -122,10 +124,10 @@ def _dynamics(surface, name, static, hparams, starts, key):
         updates, state = opt.update(grads, state, x)
         return (x + updates, state, diverged_at), loss
 
-    keys = jax.vmap(lambda i: jax.random.fold_in(key, i))(jnp.arange(starts.shape[0]))
+    index = jnp.arange(starts.shape[0], dtype=jnp.uint32)
     batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0))
     init = (starts, jax.vmap(opt.init)(starts), jnp.full(starts.shape[0], -1, jnp.int32))
-    return init, lambda carry, t: batch_step(t, *carry, keys)
+    return init, lambda carry, t: batch_step(t, *carry, index)
 
 
 def _hold_still(values, diverged_at):
@@ -138,10 +140,10 @@ def _hold_still(values, diverged_at):
     return jnp.where(after.reshape(after.shape + (1,) * (values.ndim - 2)), held[None], values)
 
 
-def simulate(surface, name, static, steps, hparams, starts, key):
+def simulate(surface, name, static, steps, hparams, starts, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, name, static, hparams, starts, key)
+    init, advance = _dynamics(surface, name, static, hparams, starts, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -163,12 +165,16 @@ class Summary(NamedTuple):
     mean_log_gap: jax.Array  # (n,) mean over the steps of log10(f - f*), or of f without f*
     reached_at: jax.Array  # (n,) first step with f - f* <= tol, -1 if never
 
+    def numpy(self) -> Summary:
+        """These summaries as NumPy arrays, once they are computed."""
+        return Summary(*(np.asarray(field) for field in self))
 
-def summarize(surface, name, static, steps, area, hparams, starts, key, tol):
+
+def summarize(surface, name, static, steps, area, hparams, starts, seed, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0."""
-    init, advance = _dynamics(surface, name, static, hparams, starts, key)
+    init, advance = _dynamics(surface, name, static, hparams, starts, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at = carry
@@ -277,11 +283,11 @@ def run(
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
     starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
-    key = jax.random.key(seed)
+    seed = jnp.uint32(noise.check_seed(seed))
     results = []
     for spec in specs:
         traced, static = split(spec)
-        results.append(_simulate(surface, spec.name, static, int(steps), traced, starts, key))
+        results.append(_simulate(surface, spec.name, static, int(steps), traced, starts, seed))
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
     return Trajectories(
@@ -306,16 +312,19 @@ def summaries(
     grid: dict[str, np.ndarray] | None = None,
     area: bool = True,
 ) -> Summary:
-    """`Summary` of ``spec`` run from every start, as NumPy arrays. With ``grid`` (a
-    hyper-parameter name -> k values), every value runs in the same call and each field
-    gains a leading axis of length k."""
+    """`Summary` of ``spec`` run from every start. With ``grid`` (a hyper-parameter name -> k
+    values), every value runs in the same call and each field gains a leading axis of length k.
+
+    The fields are jax arrays still being computed: a caller with several optimizers asks for
+    all of their summaries before reading any (`Summary.numpy`), so that jax traces the next
+    optimizer while the last one runs."""
     spec = complete(spec, surface)
     traced, static = split(spec)
     starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
-    key = jax.random.key(seed)
+    seed = jnp.uint32(noise.check_seed(seed))
     statics = (surface, spec.name, static, int(steps), area)
     if grid is None:
-        summary = _summarize(*statics, traced, starts, key, tol)
+        summary = _summarize(*statics, traced, starts, seed, tol)
     else:
         for name in grid:
             if name not in traced:
@@ -325,5 +334,5 @@ def summaries(
         k = len(next(iter(grid.values())))
         values = {name: jnp.full(k, value) for name, value in traced.items()}
         values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
-        summary = _summarize_grid(*statics, values, starts, key, tol)
-    return Summary(*(np.asarray(field) for field in summary))
+        summary = _summarize_grid(*statics, values, starts, seed, tol)
+    return summary

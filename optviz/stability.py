@@ -73,14 +73,18 @@ def sweep(
         )
     values = np.geomspace(lo, hi, points) if param in LOG_SCALED else np.linspace(lo, hi, points)
     starts = runner.starts_of(surface, start, starts)
-    finals, diverged = [], []
+    pending = []
     for spec in specs:
         key = external.lr_key(spec.name) if param == "lr" else param
         # Check the range like a spec would, at both ends.
         spec.replace(**{key: float(values[0])}), spec.replace(**{key: float(values[-1])})
-        s = runner.summaries(
-            surface, spec, starts, steps=steps, seed=seed, grid={key: values}, area=False
+        pending.append(
+            runner.summaries(
+                surface, spec, starts, steps=steps, seed=seed, grid={key: values}, area=False
+            )
         )
+    finals, diverged = [], []
+    for s in (p.numpy() for p in pending):
         finals.append(np.median(surface.gap(s.loss), axis=-1))
         diverged.append((s.diverged_at >= 0).mean(axis=-1))
     diverged = np.stack(diverged)

@@ -79,13 +79,14 @@ def tune(
     specs = [as_spec(o) for o in optimizers] if optimizers else presets.lineup(surface)
     starts = runner.starts_of(surface, start, starts)
     lrs = np.asarray(learning_rates, dtype=float)
+    keys = [external.lr_key(spec.name) for spec in specs]
+    pending = [
+        runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol, grid={key: lrs})
+        for spec, key in zip(specs, keys)
+    ]
     results = []
-    for spec in specs:
-        key = external.lr_key(spec.name)
-        summary = runner.summaries(
-            surface, spec, starts, steps=steps, seed=seed, tol=tol, grid={key: lrs}
-        )
-        scores = _score(summary, surface, metric, steps)
+    for spec, key, summary in zip(specs, keys, pending):
+        scores = _score(summary.numpy(), surface, metric, steps)
         diverged = ~np.isfinite(scores)
         first_bad = int(np.argmax(diverged)) if diverged.any() else len(lrs)
         stable = (float(lrs[0]), float(lrs[first_bad - 1])) if first_bad > 0 else None

@@ -107,6 +107,7 @@ BAD = [
     (["render", "bowl", "--frames", "0"], "'--frames': 0 is not in the range x>=1"),
     (["render", "bowl", "--fps", "0"], "'--fps': 0 is not in the range x>=1"),
     (["render", "bowl", "--start", "1"], "expected X,Y, got '1'"),
+    (["render", "bowl", "--seed", "-1"], "'--seed': -1 is not in the range 0<=x<=4294967295"),
     (["render", "bowl", "--start", "1,nan"], "X,Y must be finite numbers"),
     (["render", "bowl", "--size", "big"], "expected WxH in pixels"),
     (["render", "bowl", "--size", "10x10"], "size must be between 64x64 and 4096x4096"),

@@ -146,6 +146,9 @@ BAD = [
     (dict(optimizers=[]), "no optimizers given"),
     (dict(optimizers=["adam:lr=-1"]), "adam: lr must be > 0"),
     (dict(start=(0, 0), starts=[[0, 0]]), "give start or starts, not both"),
+    (dict(seed=-1), "seed must be a whole number from 0 to 4294967295, got -1"),
+    (dict(seed=2**32), "seed must be a whole number from 0 to 4294967295, got 4294967296"),
+    (dict(seed=1.5), "seed must be a whole number from 0 to 4294967295, got 1.5"),
 ]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 ENCODERS: dict[str, type["Encoder"]] = {}
+_SIGINT_SWITCH = "IMAGEIO_FFMPEG_NO_PREVENT_SIGINT"
 
 
 def register(cls):
@@ -274,7 +275,18 @@ class Mp4Encoder(Encoder):
                 ffmpeg_log_level="error",
                 output_params=["-movflags", "+faststart"],
             )
-            self.writer.send(None)
+            # imageio-ffmpeg would run Python (os.setpgrp) between fork and exec, which can
+            # deadlock a process with jax's threads (jax warns each time); its own switch
+            # turns that off while it starts ffmpeg.
+            previous = os.environ.get(_SIGINT_SWITCH)
+            os.environ[_SIGINT_SWITCH] = "1"
+            try:
+                self.writer.send(None)
+            finally:
+                if previous is None:
+                    del os.environ[_SIGINT_SWITCH]
+                else:
+                    os.environ[_SIGINT_SWITCH] = previous
         data = np.ascontiguousarray(frame)
         for _ in range(max(1, round(duration_ms * self.fps / 1000))):
             self.writer.send(data)

@@ -47,6 +47,16 @@ def test_python_dash_m_is_the_command():
     assert out.returncode == 0 and out.stdout.strip() == f"optviz, version {optviz.__version__}"
 
 
+def test_a_whole_mp4_render_prints_only_its_path(tmp_path):
+    pytest.importorskip("imageio_ffmpeg")
+    out = tmp_path / "a.mp4"
+    args = ["render", "bowl", "--steps", "6", "--frames", "3", "--size", "160x120", "-o", str(out)]
+    result = subprocess.run([sys.executable, "-m", "optviz", *args], capture_output=True, text=True)
+    # Starting ffmpeg from a process with jax's threads must not fork Python (jax warns then).
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{out}\n", "")
+    assert out.stat().st_size > 0
+
+
 def test_help_does_not_import_jax():
     code = "import sys; from optviz.cli import main; print('jax' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

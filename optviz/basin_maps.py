@@ -120,7 +120,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     """A figure with a panel per optimizer, each start coloured by the minimum its run reached
     (``color="minimum"``) or by the steps it took (``color="steps"``), contours on top."""
     from matplotlib import colormaps
-    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
     from matplotlib.patches import Patch
 
     from optviz.drawing import grid_shape, mark_minima, new_figure, surface_grid, title
@@ -138,6 +138,10 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     extent = (x0, x1, y0, y1)
     palette = colours(result, theme)
     cmap = ListedColormap(palette)
+    # Steps span orders of magnitude between optimizers, and most runs arrive early: one log
+    # scale for all panels, up to the slowest arrival, not up to the step budget.
+    slowest = max(2, int(result.steps.max()))
+    steps_norm = LogNorm(1, slowest)
     image = None
     for i, ax in enumerate(axes):
         if i >= n:
@@ -154,14 +158,14 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
                 aspect="equal",
             )
         else:
-            steps = np.ma.masked_less(result.steps[i].astype(float), 0)
+            # A start already inside a minimum's radius took 0 steps: shown as 1 on the log scale.
+            steps = np.ma.masked_where(result.steps[i] < 0, np.maximum(result.steps[i], 1))
             image = ax.imshow(
                 steps,
                 origin="lower",
                 extent=extent,
                 cmap=colormaps["viridis"].with_extremes(bad=theme.high),
-                vmin=0,
-                vmax=result.n_steps,
+                norm=steps_norm,
                 interpolation="nearest",
                 aspect="equal",
             )
@@ -184,7 +188,10 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
         ax.label_outer()
     if color == "minimum":
         present = np.unique(result.classes)
-        handles = [Patch(color=palette[k], label=result.class_names()[k]) for k in present]
+        handles = [
+            Patch(facecolor=palette[k], edgecolor=theme.muted, label=result.class_names()[k])
+            for k in present
+        ]
         figure.legend(
             handles=handles,
             loc="outside lower center",
@@ -195,11 +202,16 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
         )
     else:
         bar = figure.colorbar(image, ax=list(axes[:n]), shrink=0.8)
-        bar.set_label("steps to reach a minimum (grey: never)", color=theme.foreground)
+        ticks = [m * 10**k for k in range(len(str(slowest))) for m in (1, 2, 5)]
+        ticks = [t for t in ticks if t <= slowest]
+        bar.set_ticks(ticks, labels=[str(t) for t in ticks])
+        bar.ax.minorticks_off()
+        bar.set_label("steps to reach a minimum (log scale; grey: never)", color=theme.foreground)
+    shown = "basins of attraction" if color == "minimum" else "steps to reach a minimum"
     title(
         figure,
-        f"{result.surface.name}: basins of attraction, {result.classes.shape[1]}² "
-        f"starts, {result.n_steps} steps",
+        f"{result.surface.name}: {shown}, {result.classes.shape[1]}² starts, "
+        f"{result.n_steps} steps",
         theme,
     )
     return figure

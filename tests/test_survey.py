@@ -3,6 +3,7 @@
 import json
 import sys
 
+import matplotlib
 import numpy as np
 import optax
 import pytest
@@ -119,6 +120,38 @@ def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
     assert matched / total > 0.85
 
 
+def test_steps_are_first_arrivals_and_the_picture_shows_them_on_a_log_scale(himmelblau):
+    result = himmelblau
+    (x0, x1), (y0, y1) = result.surface.bounds
+    tol = basin_maps._gap_within(result.surface, basin_maps.RADIUS * max(x1 - x0, y1 - y0))
+    rows, cols = np.meshgrid(np.arange(1, 24, 4), np.arange(3, 24, 4))
+    starts = np.column_stack([result.x[cols.ravel()], result.y[rows.ravel()]])
+    traj = optviz.run("himmelblau", list(result.specs), starts=starts, steps=300)
+    first = np.argmax(traj.loss - result.surface.fmin <= tol, axis=-1)
+    np.testing.assert_array_equal(result.steps[:, rows.ravel(), cols.ravel()], first)
+
+    figure = basin_maps.draw(result, size=(960, 400), color="steps")
+    figure.canvas.draw()
+    pixels = np.asarray(figure.canvas.buffer_rgba())[..., :3].astype(int)
+    slowest = result.steps.max()
+    viridis = matplotlib.colormaps["viridis"]
+    matched = total = 0
+    for i in range(3):
+        ax = figure.axes[i]
+        for r in range(1, 24, 3):
+            for c in range(1, 24, 3):
+                px, py = ax.transData.transform((result.x[c], result.y[r]))
+                colour = pixels[pixels.shape[0] - int(py) - 1, int(px)]
+                level = np.log(max(result.steps[i, r, c], 1)) / np.log(slowest)
+                expected = np.round(255 * np.array(viridis(level)[:3]))
+                matched += np.abs(colour - expected).max() <= 3
+                total += 1
+    assert matched / total > 0.85
+    # The colour bar is labelled in plain steps, 1-2-5, up to the slowest arrival.
+    labels = [label.get_text() for label in figure.axes[-1].get_yticklabels()]
+    assert labels == [str(t) for t in (1, 2, 5, 10, 20, 50, 100, 200) if t <= slowest]
+
+
 def test_basins_command_writes_a_png(tmp_path):
     out = tmp_path / "b.png"
     result = CliRunner().invoke(
@@ -223,5 +256,4 @@ def test_the_python_forms_are_top_level():
     assert result.figure(size=(320, 240)).get_size_inches().tolist() == [3.2, 2.4]
     basins = optviz.basins("himmelblau", ["gd"], grid=8, steps=50)
     assert basins.classes.shape == (1, 8, 8)
-    assert basins.figure(color="steps", size=(320, 240)) is not None
     assert [r.spec.name for r in optviz.tune("bowl", ["adam"], steps=20)] == ["adam"]

@@ -22,6 +22,7 @@ _PUBLIC = {
     "tune": "optviz.tuning",
     "basins": "optviz.basin_maps",
     "sweep": "optviz.stability",
+    "register": "optviz.external",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -91,9 +91,9 @@ def _tuned(surface, name: str) -> dict[str, float]:
 
 
 def default_lr(surface, name: str) -> float:
-    """The learning rate ``name`` runs with on ``surface`` when its spec sets none; optax
-    optimizers, most of them adaptive, get Adam's."""
-    if name.startswith(external.PREFIX):
+    """The learning rate ``name`` runs with on ``surface`` when its spec sets none; optimizers
+    from outside optviz, most of them adaptive, get Adam's."""
+    if external.is_external(name):
         name = "adam"
     tuned = _tuned(surface, name)
     if "lr" in tuned:

@@ -57,17 +57,24 @@ def as_surface(surface) -> catalogue.Surface:
     raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
 
 
-def build(name: str, hparams: dict, static: tuple) -> rules.Optimizer:
-    """The optimizer ``name`` with traced ``hparams`` and compile-time ``static`` ones."""
-    if name.startswith(external.PREFIX):
-        return rules.Optimizer(*external.build(name, **hparams, **dict(static)))
-    return rules.RULES[name](**hparams, **dict(static))
+def build(rule, hparams: dict, static: tuple) -> rules.Optimizer:
+    """The optimizer ``rule`` (see `rule_of`) with traced ``hparams`` and compile-time
+    ``static`` ones."""
+    if callable(rule):
+        return external.build(rule, **hparams, **dict(static))
+    return rules.RULES[rule](**hparams, **dict(static))
+
+
+def rule_of(name: str):
+    """What the compiled runs are keyed on: our rules by name, the others by their factory, so
+    that a name registered again never runs code compiled for its old factory."""
+    return external.factory(name) if external.is_external(name) else name
 
 
 def split(spec: Spec) -> tuple[dict, tuple]:
     """A spec's hyper-parameters as (traced, static): only learning rates are traced for optax
     specs, everything but array sizes for our rules."""
-    if spec.name.startswith(external.PREFIX):
+    if external.is_external(spec.name):
         traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
     else:
         traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
@@ -100,13 +107,13 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def _dynamics(surface, name, static, hparams, starts, seed):
+def _dynamics(surface, rule, static, hparams, starts, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
     Runs are not stopped here when they diverge, only marked: holding still costs more per
     step than the step itself, so the callers hold paths still afterwards, once."""
-    opt = build(name, hparams, static)
+    opt = build(rule, hparams, static)
     observe = _observer(surface, opt)
     (x0, x1), (y0, y1) = surface.bounds
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -140,10 +147,10 @@ def _hold_still(values, diverged_at):
     return jnp.where(after.reshape(after.shape + (1,) * (values.ndim - 2)), held[None], values)
 
 
-def simulate(surface, name, static, steps, hparams, starts, seed):
+def simulate(surface, rule, static, steps, hparams, starts, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, name, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -170,11 +177,11 @@ class Summary(NamedTuple):
         return Summary(*(np.asarray(field) for field in self))
 
 
-def summarize(surface, name, static, steps, area, hparams, starts, seed, tol):
+def summarize(surface, rule, static, steps, area, hparams, starts, seed, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0."""
-    init, advance = _dynamics(surface, name, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at = carry
@@ -232,7 +239,7 @@ def starts_of(surface, start=None, starts=None) -> np.ndarray:
 def label(spec: Spec, surface, hide=()) -> str:
     """A readable label: the name, the learning rate, and every other hyper-parameter that
     differs from its default (for sgd, the source of its noise); never those in ``hide``."""
-    if spec.name.startswith(external.PREFIX):
+    if external.is_external(spec.name):
         defaults = external.hyperparameters(spec.name)
     else:
         defaults = rules.hyperparameters(spec.name)
@@ -251,7 +258,7 @@ def label(spec: Spec, surface, hide=()) -> str:
 def complete(spec: Spec, surface) -> Spec:
     """``spec`` with every hyper-parameter it runs with made explicit."""
     spec = presets.with_lr(spec, surface)
-    if spec.name.startswith(external.PREFIX):
+    if external.is_external(spec.name):
         return spec
     defaults = {k: v for k, v in rules.hyperparameters(spec.name).items() if v is not None}
     return Spec(spec.name, **{**defaults, **dict(spec.hparams)})
@@ -287,7 +294,9 @@ def run(
     results = []
     for spec in specs:
         traced, static = split(spec)
-        results.append(_simulate(surface, spec.name, static, int(steps), traced, starts, seed))
+        results.append(
+            _simulate(surface, rule_of(spec.name), static, int(steps), traced, starts, seed)
+        )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
     return Trajectories(
@@ -322,7 +331,7 @@ def summaries(
     traced, static = split(spec)
     starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
     seed = jnp.uint32(noise.check_seed(seed))
-    statics = (surface, spec.name, static, int(steps), area)
+    statics = (surface, rule_of(spec.name), static, int(steps), area)
     if grid is None:
         summary = _summarize(*statics, traced, starts, seed, tol)
     else:

@@ -33,12 +33,13 @@ def _did_you_mean(word: str, choices) -> str:
 
 
 def _valid_keys(name: str) -> dict:
-    if name.startswith(external.PREFIX):
+    if external.is_external(name):
         return external.hyperparameters(name)
     if name not in rules.RULES:
+        known = [*rules.RULES, *external.registered()]
         raise ValueError(
-            f"unknown optimizer {name!r}; {_did_you_mean(name, rules.RULES)}"
-            f"choose from: {', '.join(rules.RULES)}, or optax:NAME"
+            f"unknown optimizer {name!r}; {_did_you_mean(name, known)}"
+            f"choose from: {', '.join(known)}, or optax:NAME"
         )
     return rules.hyperparameters(name)
 

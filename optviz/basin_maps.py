@@ -1,9 +1,10 @@
 """Basins of attraction: run every point of an N×N grid of starts and colour each start by where
 its run ended, one panel per optimizer.
 
-A start belongs to a known minimum when its run ends within `RADIUS` of the window's span of
-it; otherwise it "stopped elsewhere" (its last step was shorter than `STILL` of the span: a
-local minimum or another stationary point), is "still moving", or "diverged".
+A start belongs to a known minimum, global or local, when its run ends within `RADIUS` of the
+window's span of it; otherwise it "stopped elsewhere" (its last step was shorter than `STILL` of
+the span: a minimum the catalogue does not list, or another stationary point), is "still
+moving", or "diverged".
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ COLOR_BY = ("minimum", "steps")
 class Basins:
     """``classes`` (n_opt, N, N): index of the minimum reached, or one of the three codes
     after them: stopped elsewhere, still moving, diverged (see `class_names`); ``steps``
-    (n_opt, N, N): the step a run first came within the radius of a minimum, -1 where it never
-    did. Row i of a panel is y[i], column j is x[j]."""
+    (n_opt, N, N): the step since which a run has stayed within the radius of the minimum it
+    ends at, -1 where it ends at none. Row i of a panel is y[i], column j is x[j]."""
 
     surface: object
     specs: tuple[Spec, ...]
@@ -43,8 +44,10 @@ class Basins:
         return draw(self, **style)
 
     def class_names(self) -> list[str]:
-        minima = [f"minimum ({m[0]:.3g}, {m[1]:.3g})" for m in self.surface.minima]
-        return minima + ["stopped elsewhere", "still moving", "diverged"]
+        surface = self.surface
+        minima = [f"minimum ({m[0]:.3g}, {m[1]:.3g})" for m in surface.minima]
+        local = [f"local minimum ({m[0]:.3g}, {m[1]:.3g})" for m in surface.local_minima]
+        return minima + local + ["stopped elsewhere", "still moving", "diverged"]
 
 
 def grid_starts(bounds, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -72,23 +75,23 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
     x, y, starts = grid_starts(surface.bounds, grid)
     (x0, x1), (y0, y1) = surface.bounds
     span = max(x1 - x0, y1 - y0)
-    minima = np.asarray(surface.minima)
+    radius = RADIUS * span
+    minima = (*surface.minima, *surface.local_minima)
     elsewhere, moving, diverged = len(minima), len(minima) + 1, len(minima) + 2
-    # Reaching a minimum is measured in the loss: within RADIUS of it, the gap is below what
-    # the surface has anywhere on that circle.
-    tol = _gap_within(surface, RADIUS * span)
     pending = [
-        runner.summaries(surface, spec, starts, steps=steps, seed=seed, tol=tol, area=False)
+        runner.summaries(
+            surface, spec, starts, steps=steps, seed=seed, area=False, settle=(minima, radius)
+        )
         for spec in specs
     ]
     classes, reached = [], []
     for s in (p.numpy() for p in pending):
-        distance = np.linalg.norm(s.final[:, None, :] - minima[None], axis=-1)
-        cls = np.where(distance.min(1) <= RADIUS * span, distance.argmin(1), elsewhere)
+        distance = np.linalg.norm(s.final[:, None, :] - np.asarray(minima)[None], axis=-1)
+        cls = np.where(distance.min(1) <= radius, distance.argmin(1), elsewhere)
         cls = np.where((cls == elsewhere) & (s.last_move > STILL * span), moving, cls)
         cls = np.where(s.diverged_at >= 0, diverged, cls)
         classes.append(cls.reshape(grid, grid))
-        reached.append(np.where(cls < elsewhere, s.reached_at, -1).reshape(grid, grid))
+        reached.append(np.where(cls < elsewhere, s.settled_at, -1).reshape(grid, grid))
     return Basins(
         surface,
         tuple(specs),
@@ -101,18 +104,10 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
     )
 
 
-def _gap_within(surface, radius: float) -> float:
-    """The smallest loss gap f - f* on circles of ``radius`` around the known minima: a run
-    whose gap is below it is inside one of them."""
-    theta = np.linspace(0, 2 * np.pi, 64, endpoint=False)
-    ring = radius * np.column_stack([np.cos(theta), np.sin(theta)])
-    points = np.concatenate([np.asarray(m) + ring for m in surface.minima])
-    return float(runner.evaluate(surface.fn, points).min() - surface.fmin)
-
-
 def colours(result: Basins, theme: themes.Theme) -> list[str]:
     """One colour per class: the palette for the minima, then greys and the foreground."""
-    minima = [theme.colour(i) for i in range(len(result.surface.minima))]
+    surface = result.surface
+    minima = [theme.colour(i) for i in range(len(surface.minima) + len(surface.local_minima))]
     return minima + [theme.high, theme.low, theme.foreground]
 
 
@@ -123,7 +118,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
     from matplotlib.patches import Patch
 
-    from optviz.drawing import grid_shape, mark_minima, new_figure, surface_grid, title
+    from optviz.drawing import DPI, grid_shape, mark_minima, new_figure, surface_grid, title
 
     if color not in COLOR_BY:
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
@@ -192,10 +187,13 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             Patch(facecolor=palette[k], edgecolor=theme.muted, label=result.class_names()[k])
             for k in present
         ]
+        # As many columns as the longest label lets fit across (a character is ~0.6 em).
+        em = theme.font_size * 0.85 * DPI / 72
+        entry = (0.6 * max(len(h.get_label()) for h in handles) + 5) * em
         figure.legend(
             handles=handles,
             loc="outside lower center",
-            ncols=min(len(handles), math.ceil(w / (theme.font_size * 18))),
+            ncols=max(1, min(len(handles), math.floor(w / entry))),
             frameon=False,
             fontsize=theme.font_size * 0.85,
             labelcolor=theme.foreground,

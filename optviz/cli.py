@@ -210,6 +210,8 @@ def show(surface):
     click.echo(f"  window   x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
     if surface.minima:
         click.echo(f"  minima   {', '.join(map(point, surface.minima))}, f* = {surface.fmin:.6g}")
+    if surface.local_minima:
+        click.echo(f"  local    {', '.join(map(point, surface.local_minima))}")
     for saddle in surface.saddles:
         click.echo(f"  saddle   {point(saddle.point)}")
     click.echo(f"  start    {point(surface.start)}")

@@ -17,18 +17,22 @@ GRID_POINTS = 240
 
 
 def mark_minima(ax, surface, theme: themes.Theme) -> None:
-    """A star at each known minimum."""
-    for m in surface.minima:
-        ax.plot(
-            *m,
-            marker="*",
-            ms=theme.head_size * 1.7,
-            color=theme.foreground,
-            mec=theme.background,
-            mew=0.8,
-            ls="none",
-            zorder=4,
-        )
+    """A star at each known minimum: filled at the global ones, hollow at the local ones."""
+    for points, face, edge in (
+        (surface.minima, theme.foreground, theme.background),
+        (surface.local_minima, "none", theme.foreground),
+    ):
+        for m in points:
+            ax.plot(
+                *m,
+                marker="*",
+                ms=theme.head_size * 1.7,
+                mfc=face,
+                mec=edge,
+                mew=0.8,
+                ls="none",
+                zorder=4,
+            )
 
 
 def title(figure, text: str, theme: themes.Theme) -> None:

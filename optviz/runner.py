@@ -171,20 +171,24 @@ class Summary(NamedTuple):
     last_move: jax.Array  # (n,) length of the last step
     mean_log_gap: jax.Array  # (n,) mean over the steps of log10(f - f*), or of f without f*
     reached_at: jax.Array  # (n,) first step with f - f* <= tol, -1 if never
+    settled_at: jax.Array  # (n,) step since which the run stays near a target (-1: it ends away)
 
     def numpy(self) -> Summary:
         """These summaries as NumPy arrays, once they are computed."""
         return Summary(*(np.asarray(field) for field in self))
 
 
-def summarize(surface, rule, static, steps, area, hparams, starts, seed, tol):
+def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
-    do not need it; it is then 0."""
+    do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
+    stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
     init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    if settle is not None:
+        targets, radius = jnp.asarray(settle[0], dtype=starts.dtype), settle[1]
 
     def step(carry, t):
-        runs, good_x, good_loss, before, total, reached_at = carry
+        runs, good_x, good_loss, before, total, reached_at, settled_at = carry
         x = runs[0]
         runs, loss = advance(runs, t)
         alive = runs[2] < 0
@@ -196,25 +200,31 @@ def summarize(surface, rule, static, steps, area, hparams, starts, seed, tol):
         reached_at = jnp.where(
             (reached_at < 0) & (surface.gap(good_loss) <= tol) & alive, t, reached_at
         )
-        return (runs, good_x, good_loss, before, total, reached_at), None
+        if settle is not None:
+            distance2 = jnp.sum((x[:, None, :] - targets[None]) ** 2, axis=-1)
+            near = (jnp.min(distance2, axis=-1) <= radius**2) & alive
+            settled_at = jnp.where(near, jnp.where(settled_at < 0, t, settled_at), -1)
+        return (runs, good_x, good_loss, before, total, reached_at, settled_at), None
 
     n = starts.shape[0]
     loss0 = jax.vmap(surface.fn)(starts)
-    carry = (init, starts, loss0, starts, jnp.zeros(n, starts.dtype), jnp.full(n, -1, jnp.int32))
-    (runs, good_x, good_loss, before, total, reached_at), _ = jax.lax.scan(
+    never = jnp.full(n, -1, jnp.int32)
+    carry = (init, starts, loss0, starts, jnp.zeros(n, starts.dtype), never, never)
+    (runs, good_x, good_loss, before, total, reached_at, settled_at), _ = jax.lax.scan(
         step, carry, jnp.arange(steps + 1, dtype=jnp.int32)
     )
     last_move = jnp.linalg.norm(good_x - before, axis=-1)
-    return Summary(good_x, good_loss, runs[2], last_move, total / (steps + 1), reached_at)
+    mean_log_gap = total / (steps + 1)
+    return Summary(good_x, good_loss, runs[2], last_move, mean_log_gap, reached_at, settled_at)
 
 
 # The leading arguments are compile-time constants; the last ones are arrays.
 _simulate = jax.jit(simulate, static_argnums=(0, 1, 2, 3))
-_summarize = jax.jit(summarize, static_argnums=(0, 1, 2, 3, 4))
+_summarize = jax.jit(summarize, static_argnums=(0, 1, 2, 3, 4, 5))
 # The same for a grid of hyper-parameter values: each value of ``hparams`` has a leading axis.
 _summarize_grid = jax.jit(
-    jax.vmap(summarize, in_axes=(None, None, None, None, None, 0, None, None, None)),
-    static_argnums=(0, 1, 2, 3, 4),
+    jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None)),
+    static_argnums=(0, 1, 2, 3, 4, 5),
 )
 
 
@@ -320,9 +330,11 @@ def summaries(
     tol: float = 1e-4,
     grid: dict[str, np.ndarray] | None = None,
     area: bool = True,
+    settle: tuple | None = None,
 ) -> Summary:
     """`Summary` of ``spec`` run from every start. With ``grid`` (a hyper-parameter name -> k
     values), every value runs in the same call and each field gains a leading axis of length k.
+    ``area`` and ``settle`` are `summarize`'s (``settle``'s targets a tuple of points).
 
     The fields are jax arrays still being computed: a caller with several optimizers asks for
     all of their summaries before reading any (`Summary.numpy`), so that jax traces the next
@@ -331,7 +343,7 @@ def summaries(
     traced, static = split(spec)
     starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
     seed = jnp.uint32(noise.check_seed(seed))
-    statics = (surface, rule_of(spec.name), static, int(steps), area)
+    statics = (surface, rule_of(spec.name), static, int(steps), area, settle)
     if grid is None:
         summary = _summarize(*statics, traced, starts, seed, tol)
     else:

@@ -149,7 +149,8 @@ _HIMMELBLAU_MINIMA = (
     (3.5844283403304917, -1.8481265269644034),
 )
 _CAMEL = (0.08984201310031806, -0.7126564030207396)
-_STYBLINSKI = -2.903534027771177
+_CAMEL_LOCAL = ((1.7036067149699807, -0.7960835686726252), (1.6071047529201974, 0.5686514548841314))
+_STYBLINSKI, _STYBLINSKI_LOCAL = -2.903534027771177, 2.746802770990837
 
 CATALOGUE = (
     Surface(
@@ -265,6 +266,7 @@ CATALOGUE = (
         reference=six_hump_camel.__doc__ + "\nSix-hump camel back: two global minima among six.",
         minima=(_CAMEL, (-_CAMEL[0], -_CAMEL[1])),
         fmin=-1.0316284534898774,
+        local_minima=tuple(p for x, y in _CAMEL_LOCAL for p in ((x, y), (-x, -y))),
     ),
     Surface(
         name="styblinski-tang",
@@ -277,6 +279,11 @@ CATALOGUE = (
         + "\nStyblinski & Tang (1990): one global and three local minima.",
         minima=((_STYBLINSKI, _STYBLINSKI),),
         fmin=-78.33233140754282,
+        local_minima=(
+            (_STYBLINSKI_LOCAL, _STYBLINSKI),
+            (_STYBLINSKI, _STYBLINSKI_LOCAL),
+            (_STYBLINSKI_LOCAL, _STYBLINSKI_LOCAL),
+        ),
     ),
     Surface(
         name="goldstein-price",
@@ -290,6 +297,7 @@ CATALOGUE = (
         "a steep surface spanning six decades, with local minima.",
         minima=((0.0, -1.0),),
         fmin=3.0,
+        local_minima=((-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)),
     ),
     Surface(
         name="linreg",

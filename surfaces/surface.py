@@ -24,7 +24,9 @@ class Surface:
     """A loss ``fn(p) -> scalar`` of one point ``p = (x, y)``, written with ``jax.numpy``.
 
     ``bounds`` is the plot window ``((xmin, xmax), (ymin, ymax))``; ``minima`` the known global
-    minima, all of value ``fmin``; ``start`` a starting point that makes the surface instructive;
+    minima, all of value ``fmin``; ``local_minima`` the other minima in the window where there
+    are a few (the traps an optimizer can end in); ``start`` a starting point that makes the
+    surface instructive;
     ``levels`` the contour levels (log-spaced above ``fmin`` where the range is wide);
     ``formula`` the loss in plain text; ``reference`` the formula in LaTeX and where it comes
     from.
@@ -44,6 +46,7 @@ class Surface:
     reference: str
     minima: tuple[Point, ...] = ()
     fmin: float | None = None
+    local_minima: tuple[Point, ...] = ()
     saddles: tuple[Saddle, ...] = ()
     n_data: int | None = None
     batch_fn: Callable | None = None

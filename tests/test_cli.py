@@ -175,3 +175,6 @@ def test_show_prints_the_facts():
     assert "(3, 2), (-2.80512, 3.13131)" in result.stdout and "f* = 0" in result.stdout
     assert "start    (0.5, -0.5)" in result.stdout
     assert "default  gd:lr=0.01 sgd:lr=0.01,noise=3" in result.stdout
+    assert "local" not in result.stdout  # its four minima are all global
+    trap = CliRunner().invoke(main, ["show", "styblinski-tang"]).stdout
+    assert "local    (2.7468, -2.90353), (-2.90353, 2.7468), (2.7468, 2.7468)\n" in trap

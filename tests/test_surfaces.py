@@ -13,6 +13,7 @@ import surfaces
 ALL = [surfaces.get(name) for name in surfaces.names()]
 MINIMA = [(s, m) for s in ALL for m in s.minima]
 SADDLES = [(s, sd) for s in ALL for sd in s.saddles]
+LOCAL = [(s, m) for s in ALL for m in s.local_minima]
 REQUIRED = {
     "bowl",
     "rotated-bowl",
@@ -42,6 +43,27 @@ def test_value_and_gradient_at_each_minimum(surface, minimum):
         np.testing.assert_allclose(jax.grad(surface.fn)(p), 0.0, atol=1e-7)
         # A minimum, not just a critical point: the Hessian is positive semi-definite.
         assert np.all(np.linalg.eigvalsh(jax.hessian(surface.fn)(p)) >= -1e-9)
+
+
+@pytest.mark.parametrize("surface,minimum", LOCAL, ids=[f"{s.name}-{m}" for s, m in LOCAL])
+def test_local_minima_are_strict_minima_above_fmin(surface, minimum):
+    with jax.enable_x64(True):
+        p = jnp.asarray(minimum, dtype=jnp.float64)
+        np.testing.assert_allclose(jax.grad(surface.fn)(p), 0.0, atol=1e-7)
+        assert np.all(np.linalg.eigvalsh(jax.hessian(surface.fn)(p)) > 0)
+        assert float(surface.fn(p)) > surface.fmin + 1e-3
+        # Lower than everything on a small circle around it, and distinct from the others.
+        theta = jnp.linspace(0, 2 * jnp.pi, 64, endpoint=False)
+        ring = p + 1e-2 * jnp.stack([jnp.cos(theta), jnp.sin(theta)], -1)
+        assert float(jax.vmap(surface.fn)(ring).min()) > float(surface.fn(p))
+    others = [m for m in (*surface.minima, *surface.local_minima) if m != minimum]
+    assert min(np.hypot(*np.subtract(minimum, m)) for m in others) > 0.1
+
+
+def test_surfaces_with_a_few_traps_list_them():
+    counts = {s.name: len(s.local_minima) for s in ALL}
+    assert counts["six-hump-camel"] == 4 and counts["styblinski-tang"] == 3
+    assert counts["goldstein-price"] == 3
 
 
 @pytest.mark.parametrize("surface", ALL, ids=lambda s: s.name)
@@ -75,7 +97,7 @@ def test_window_start_and_levels_are_consistent(surface):
     (x0, x1), (y0, y1) = surface.bounds
     assert x0 < x1 and y0 < y1
     assert x0 <= surface.start[0] <= x1 and y0 <= surface.start[1] <= y1
-    for m in surface.minima:
+    for m in (*surface.minima, *surface.local_minima):
         assert x0 <= m[0] <= x1 and y0 <= m[1] <= y1
     assert list(surface.levels) == sorted(set(surface.levels)) and len(surface.levels) >= 10
     assert np.isfinite(float(surface.fn(jnp.asarray(surface.start))))

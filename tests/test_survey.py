@@ -99,6 +99,27 @@ def test_every_basin_panel_shows_four_basins_that_match_the_runs(himmelblau):
         np.testing.assert_array_equal(result.classes[i][rows.ravel(), cols.ravel()], nearest)
 
 
+def test_local_minima_get_basins_of_their_own():
+    result = optviz.basins("styblinski-tang", ["gd"], grid=12, steps=300)
+    assert result.class_names()[:4] == [
+        "minimum (-2.9, -2.9)",
+        "local minimum (2.75, -2.9)",
+        "local minimum (-2.9, 2.75)",
+        "local minimum (2.75, 2.75)",
+    ]
+    # GD splits the square into the four quadrants around the critical lines x, y ≈ 0.16.
+    traj = optviz.run(
+        "styblinski-tang",
+        ["gd"],
+        starts=basin_maps.grid_starts(result.surface.bounds, 12)[2],
+        steps=300,
+    )
+    minima = np.asarray((*result.surface.minima, *result.surface.local_minima))
+    ends = np.linalg.norm(traj.params[0, :, -1, None] - minima, axis=-1).argmin(-1)
+    np.testing.assert_array_equal(result.classes[0].ravel(), ends)
+    assert set(np.unique(result.classes)) == {0, 1, 2, 3}
+
+
 def _share_matching(figure, result, expected, within: int) -> float:
     """The share of a sample of grid cells, over every panel, whose pixel in the drawn figure is
     within ``within`` (0-255) of ``expected(panel, row, column)``."""
@@ -126,15 +147,20 @@ def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
     assert share > 0.85
 
 
-def test_steps_are_first_arrivals_and_the_picture_shows_them_on_a_log_scale(himmelblau):
+def test_steps_are_when_runs_settle_and_the_picture_shows_them_on_a_log_scale(himmelblau):
     result = himmelblau
     (x0, x1), (y0, y1) = result.surface.bounds
-    tol = basin_maps._gap_within(result.surface, basin_maps.RADIUS * max(x1 - x0, y1 - y0))
+    radius = basin_maps.RADIUS * max(x1 - x0, y1 - y0)
     rows, cols = np.meshgrid(np.arange(1, 24, 4), np.arange(3, 24, 4))
     starts = np.column_stack([result.x[cols.ravel()], result.y[rows.ravel()]])
     traj = optviz.run("himmelblau", list(result.specs), starts=starts, steps=300)
-    first = np.argmax(traj.loss - result.surface.fmin <= tol, axis=-1)
-    np.testing.assert_array_equal(result.steps[:, rows.ravel(), cols.ravel()], first)
+    # Independently, from the paths: the step after the last one away from every minimum.
+    minima = np.asarray(result.surface.minima)
+    distance = np.linalg.norm(traj.params[..., None, :] - minima, axis=-1).min(-1)
+    away = distance > radius
+    assert not away[..., -1].any()  # all of these runs end at a minimum
+    settled = np.where(away.any(-1), away.shape[-1] - np.argmax(away[..., ::-1], axis=-1), 0)
+    np.testing.assert_array_equal(result.steps[:, rows.ravel(), cols.ravel()], settled)
 
     figure = basin_maps.draw(result, size=(960, 400), color="steps")
     slowest = result.steps.max()

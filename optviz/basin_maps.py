@@ -124,14 +124,27 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
     w, h = size
     theme = themes.for_size(theme, size)
-    figure = new_figure(size, theme)
+    figure = new_figure(size, theme, layout=None)
     n = len(result.labels)
-    rows, cols = grid_shape(n, result.surface.bounds, (w, h * 0.85))
+    names = result.class_names()
+    palette = colours(result, theme)
+    handles = [
+        Patch(facecolor=palette[k], edgecolor=theme.muted, label=names[k])
+        for k in np.unique(result.classes)
+    ]
+    # As many legend columns as the longest label lets fit across (a character is ~0.6 em).
+    em = theme.font_size * 0.85 * DPI / 72
+    ncols = max(1, min(len(handles), math.floor(w / ((0.6 * max(map(len, names)) + 5) * em))))
+    frame = _Frame.of(theme, math.ceil(len(handles) / ncols) if color == "minimum" else 0, DPI)
+    room = (w - frame.left - frame.right, h - frame.top - frame.bottom)
+    rows, cols = grid_shape(n, result.surface.bounds, room, (frame.gap_x, frame.gap_y))
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
+    for ax in axes[n:]:
+        ax.remove()
+    axes = axes[:n]
     X, Y, Z = surface_grid(result.surface, result.surface.bounds, n=100)
     (x0, x1), (y0, y1) = result.surface.bounds
     extent = (x0, x1, y0, y1)
-    palette = colours(result, theme)
     cmap = ListedColormap(palette)
     # Steps span orders of magnitude between optimizers, and most runs arrive early: one log
     # scale for all panels, up to the slowest arrival, not up to the step budget.
@@ -139,9 +152,6 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     steps_norm = LogNorm(1, slowest)
     image = None
     for i, ax in enumerate(axes):
-        if i >= n:
-            ax.set_visible(False)
-            continue
         if color == "minimum":
             ax.imshow(
                 result.classes[i],
@@ -174,37 +184,41 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             alpha=0.5,
         )
         mark_minima(ax, result.surface, theme)
-        ax.set_title(
-            result.labels[i], fontsize=theme.font_size * 0.9, loc="left", color=theme.foreground
-        )
         ax.tick_params(
             colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
         )
         ax.label_outer()
+    grid_box, bar_box = frame.place(figure, axes, cols, colorbar=color == "steps")
+    # A title wider than its panel would run into the next one: smaller type where it must.
+    panel_w = axes[0].get_position().width * w
+    fits = panel_w / (0.6 * max(map(len, result.labels))) * 72 / DPI
+    for ax, text in zip(axes, result.labels):
+        size = min(theme.font_size * 0.9, fits)
+        ax.set_title(text, fontsize=size, loc="left", color=theme.foreground)
     if color == "minimum":
-        present = np.unique(result.classes)
-        handles = [
-            Patch(facecolor=palette[k], edgecolor=theme.muted, label=result.class_names()[k])
-            for k in present
-        ]
-        # As many columns as the longest label lets fit across (a character is ~0.6 em).
-        em = theme.font_size * 0.85 * DPI / 72
-        entry = (0.6 * max(len(h.get_label()) for h in handles) + 5) * em
         figure.legend(
             handles=handles,
-            loc="outside lower center",
-            ncols=max(1, min(len(handles), math.floor(w / entry))),
+            loc="upper center",
+            bbox_to_anchor=(0.5, grid_box[1]),
+            ncols=ncols,
             frameon=False,
             fontsize=theme.font_size * 0.85,
             labelcolor=theme.foreground,
         )
     else:
-        bar = figure.colorbar(image, ax=list(axes[:n]), shrink=0.8)
+        bar = figure.colorbar(image, cax=figure.add_axes(bar_box))
         ticks = [m * 10**k for k in range(len(str(slowest))) for m in (1, 2, 5)]
         ticks = [t for t in ticks if t <= slowest]
         bar.set_ticks(ticks, labels=[str(t) for t in ticks])
         bar.ax.minorticks_off()
-        bar.set_label("steps to reach a minimum (log scale; grey: never)", color=theme.foreground)
+        bar.ax.tick_params(
+            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
+        )
+        bar.set_label(
+            "steps to reach a minimum (grey: never)",
+            color=theme.foreground,
+            fontsize=theme.font_size * 0.85,
+        )
     shown = "basins of attraction" if color == "minimum" else "steps to reach a minimum"
     title(
         figure,
@@ -213,3 +227,72 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
         theme,
     )
     return figure
+
+
+@dataclasses.dataclass(frozen=True)
+class _Frame:
+    """Where a basin map's panels go, in pixels: margins for the title and panel titles, the
+    outer tick labels, and the legend rows or colour bar, and the gaps between panels.
+    Constrained layout would find the same, but in a third of a second: most of the time it
+    takes to draw a basin map."""
+
+    pad: float
+    tick: float  # a tick's length and its label's pad
+    label: float  # tick labels' size
+    top: float
+    bottom: float
+    below: float  # from a panel's lower edge to the bottom of its tick labels
+    gap_x: float
+    gap_y: float
+    bar: tuple[float, float]  # the colour bar's width, and the room its labels take
+
+    @classmethod
+    def of(cls, theme, legend_rows: int, dpi: float) -> _Frame:
+        pt = dpi / 72
+        size = theme.font_size * pt
+        pad, tick, label = 0.6 * size, 7 * pt, 0.75 * size
+        below = 1.4 * label + tick
+        panel_title = 1.6 * 0.9 * size
+        return cls(
+            pad=pad,
+            tick=tick,
+            label=label,
+            top=pad + 1.7 * 1.15 * size + panel_title,
+            bottom=pad + below + legend_rows * 1.7 * 0.85 * size,
+            below=below,
+            gap_x=max(tick, 1.3 * label) + pad,  # end tick labels ("5", "−5") meet here
+            gap_y=panel_title + tick,
+            bar=(1.6 * size, 0.62 * label * 4 + tick + 2 * 0.85 * size),
+        )
+
+    @property
+    def left(self) -> float:
+        return self.pad + 0.62 * self.label * 5 + self.tick  # room for tick labels like "−1.5"
+
+    @property
+    def right(self) -> float:
+        return self.pad
+
+    def place(self, figure, axes, cols: int, colorbar: bool):
+        """Place ``axes`` (equal-aspect panels, row by row) as large as the figure allows,
+        centred in the room the margins leave; returns the point under the middle of their
+        tick labels and the colour bar's box, in figure fractions."""
+        w, h = (figure.get_size_inches() * figure.dpi).tolist()
+        rows = math.ceil(len(axes) / cols)
+        right = self.right + (self.pad + sum(self.bar) if colorbar else 0)
+        (x0, x1), (y0, y1) = axes[0].get_xlim(), axes[0].get_ylim()
+        aspect = (y1 - y0) / (x1 - x0)
+        room_w = w - self.left - right - (cols - 1) * self.gap_x
+        room_h = h - self.top - self.bottom - (rows - 1) * self.gap_y
+        panel_w = max(1.0, min(room_w / cols, room_h / rows / aspect))
+        panel_h = panel_w * aspect
+        grid_w = cols * panel_w + (cols - 1) * self.gap_x
+        grid_h = rows * panel_h + (rows - 1) * self.gap_y
+        x = self.left + (w - self.left - right - grid_w) / 2
+        y = self.bottom + (h - self.top - self.bottom - grid_h) / 2
+        for i, ax in enumerate(axes):
+            r, c = divmod(i, cols)
+            px, py = x + c * (panel_w + self.gap_x), y + (rows - 1 - r) * (panel_h + self.gap_y)
+            ax.set_position([px / w, py / h, panel_w / w, panel_h / h])
+        bar = ((x + grid_w + self.pad) / w, y / h, self.bar[0] / w, grid_h / h)
+        return ((x + grid_w / 2) / w, (y - self.below) / h), bar

@@ -52,24 +52,27 @@ def contour_colours(theme: themes.Theme, n: int = 256):
     return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)
 
 
-def new_figure(size: tuple[int, int], theme: themes.Theme) -> Figure:
-    """An Agg figure of ``size`` pixels in the theme's background, with constrained layout."""
+def new_figure(size: tuple[int, int], theme: themes.Theme, layout="constrained") -> Figure:
+    """An Agg figure of ``size`` pixels in the theme's background, with constrained layout
+    unless ``layout=None`` (the caller places the axes)."""
     w, h = size
-    figure = Figure(
-        figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background, layout="constrained"
-    )
+    figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background, layout=layout)
     FigureCanvasAgg(figure)
     return figure
 
 
-def grid_shape(cells: int, bounds, size) -> tuple[int, int]:
-    """Rows and columns for ``cells`` equal-aspect panels that make each panel largest."""
+def grid_shape(cells: int, bounds, size, gaps=(0.0, 0.0)) -> tuple[int, int]:
+    """Rows and columns for ``cells`` equal-aspect panels that make each panel largest in an
+    area of ``size``, with ``gaps`` (x, y) between neighbouring panels."""
     (x0, x1), (y0, y1) = bounds
     aspect = (y1 - y0) / (x1 - x0)
 
     def panel(cols):
         rows = math.ceil(cells / cols)
-        return min(size[0] / cols, size[1] / rows / aspect)
+        return min(
+            (size[0] - (cols - 1) * gaps[0]) / cols,
+            (size[1] - (rows - 1) * gaps[1]) / rows / aspect,
+        )
 
     cols = max(range(1, cells + 1), key=panel)
     return math.ceil(cells / cols), cols

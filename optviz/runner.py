@@ -8,6 +8,8 @@ good point, so paths never contain NaN, and the step is recorded.
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import pathlib
 from typing import NamedTuple, Sequence
@@ -184,8 +186,6 @@ def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed,
     do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
     stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
     init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
-    if settle is not None:
-        targets, radius = jnp.asarray(settle[0], dtype=starts.dtype), settle[1]
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at, settled_at = carry
@@ -201,8 +201,13 @@ def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed,
             (reached_at < 0) & (surface.gap(good_loss) <= tol) & alive, t, reached_at
         )
         if settle is not None:
-            distance2 = jnp.sum((x[:, None, :] - targets[None]) ** 2, axis=-1)
-            near = (jnp.min(distance2, axis=-1) <= radius**2) & alive
+            # Elementwise, target by target: XLA runs small reductions in a scan slowly.
+            targets, radius = settle
+            near = functools.reduce(
+                operator.or_,
+                [(x[:, 0] - tx) ** 2 + (x[:, 1] - ty) ** 2 <= radius**2 for tx, ty in targets],
+            )
+            near = near & alive
             settled_at = jnp.where(near, jnp.where(settled_at < 0, t, settled_at), -1)
         return (runs, good_x, good_loss, before, total, reached_at, settled_at), None
 

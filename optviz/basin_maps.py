@@ -135,7 +135,8 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     # As many legend columns as the longest label lets fit across (a character is ~0.6 em).
     em = theme.font_size * 0.85 * DPI / 72
     ncols = max(1, min(len(handles), math.floor(w / ((0.6 * max(map(len, names)) + 5) * em))))
-    frame = _Frame.of(theme, math.ceil(len(handles) / ncols) if color == "minimum" else 0, DPI)
+    legend_rows = math.ceil(len(handles) / ncols) if color == "minimum" else 0
+    frame = _Frame.of(theme, legend_rows, colorbar=color == "steps", dpi=DPI)
     room = (w - frame.left - frame.right, h - frame.top - frame.bottom)
     rows, cols = grid_shape(n, result.surface.bounds, room, (frame.gap_x, frame.gap_y))
     axes = figure.subplots(rows, cols, squeeze=False, sharex=True, sharey=True).ravel()
@@ -188,7 +189,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
         )
         ax.label_outer()
-    grid_box, bar_box = frame.place(figure, axes, cols, colorbar=color == "steps")
+    grid_box, bar_box = frame.place(figure, axes, cols)
     # A title wider than its panel would run into the next one: smaller type where it must.
     panel_w = axes[0].get_position().width * w
     fits = panel_w / (0.6 * max(map(len, result.labels))) * 72 / DPI
@@ -245,9 +246,10 @@ class _Frame:
     gap_x: float
     gap_y: float
     bar: tuple[float, float]  # the colour bar's width, and the room its labels take
+    colorbar: bool
 
     @classmethod
-    def of(cls, theme, legend_rows: int, dpi: float) -> _Frame:
+    def of(cls, theme, legend_rows: int, colorbar: bool, dpi: float) -> _Frame:
         pt = dpi / 72
         size = theme.font_size * pt
         pad, tick, label = 0.6 * size, 7 * pt, 0.75 * size
@@ -263,6 +265,7 @@ class _Frame:
             gap_x=max(tick, 1.3 * label) + pad,  # end tick labels ("5", "−5") meet here
             gap_y=panel_title + tick,
             bar=(1.6 * size, 0.62 * label * 4 + tick + 2 * 0.85 * size),
+            colorbar=colorbar,
         )
 
     @property
@@ -271,24 +274,23 @@ class _Frame:
 
     @property
     def right(self) -> float:
-        return self.pad
+        return self.pad + (self.pad + sum(self.bar) if self.colorbar else 0)
 
-    def place(self, figure, axes, cols: int, colorbar: bool):
+    def place(self, figure, axes, cols: int):
         """Place ``axes`` (equal-aspect panels, row by row) as large as the figure allows,
         centred in the room the margins leave; returns the point under the middle of their
         tick labels and the colour bar's box, in figure fractions."""
         w, h = (figure.get_size_inches() * figure.dpi).tolist()
         rows = math.ceil(len(axes) / cols)
-        right = self.right + (self.pad + sum(self.bar) if colorbar else 0)
         (x0, x1), (y0, y1) = axes[0].get_xlim(), axes[0].get_ylim()
         aspect = (y1 - y0) / (x1 - x0)
-        room_w = w - self.left - right - (cols - 1) * self.gap_x
+        room_w = w - self.left - self.right - (cols - 1) * self.gap_x
         room_h = h - self.top - self.bottom - (rows - 1) * self.gap_y
         panel_w = max(1.0, min(room_w / cols, room_h / rows / aspect))
         panel_h = panel_w * aspect
         grid_w = cols * panel_w + (cols - 1) * self.gap_x
         grid_h = rows * panel_h + (rows - 1) * self.gap_y
-        x = self.left + (w - self.left - right - grid_w) / 2
+        x = self.left + (w - self.left - self.right - grid_w) / 2
         y = self.bottom + (h - self.top - self.bottom - grid_h) / 2
         for i, ax in enumerate(axes):
             r, c = divmod(i, cols)

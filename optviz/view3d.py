@@ -6,6 +6,7 @@ import numpy as np
 
 from optviz import theme as themes
 from optviz.drawing import contour_colours, surface_grid
+from optviz.runner import evaluate
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
@@ -40,16 +41,23 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
         alpha=0.9,
         zorder=1,
     )
-    for m in surface.minima:
-        ax.scatter(
-            *m,
-            height(surface, surface.fmin),
-            marker="*",
-            s=theme.head_size**2 * 3,
-            color=theme.foreground,
-            depthshade=False,
-            zorder=4,
-        )
+    # Stars at the minima as in 2-D: filled at the global ones, hollow at the local ones.
+    local = evaluate(surface.fn, surface.local_minima) if surface.local_minima else []
+    for points, values, face in (
+        (surface.minima, [surface.fmin] * len(surface.minima), theme.foreground),
+        (surface.local_minima, local, "none"),
+    ):
+        for m, value in zip(points, values):
+            ax.scatter(
+                *m,
+                height(surface, value),
+                marker="*",
+                s=theme.head_size**2 * 3,
+                facecolors=face,
+                edgecolors=theme.foreground,
+                depthshade=False,
+                zorder=4,
+            )
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

@@ -76,7 +76,8 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
     (x0, x1), (y0, y1) = surface.bounds
     span = max(x1 - x0, y1 - y0)
     radius = RADIUS * span
-    minima = (*surface.minima, *surface.local_minima)
+    # Plain tuples of floats: the minima are a compile-time constant of the runs.
+    minima = tuple((float(x), float(y)) for x, y in (*surface.minima, *surface.local_minima))
     elsewhere, moving, diverged = len(minima), len(minima) + 1, len(minima) + 2
     pending = [
         runner.summaries(

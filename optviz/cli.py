@@ -436,7 +436,8 @@ def _write_figure(figure, output) -> None:
     type=click.Choice(("minimum", "steps")),
     default="minimum",
     show_default=True,
-    help="Colour each start by the minimum it reached, or by the steps it took.",
+    help="Colour each start by the minimum (global or local) it reached, or by the steps it "
+    "took to settle there (log scale).",
 )
 @_size_option("960x540")
 @THEME

@@ -1,5 +1,6 @@
 """Beyond one path: tune, basins, sweep, optax specs and the 3-D view, checked on numbers."""
 
+import dataclasses
 import json
 import sys
 
@@ -8,6 +9,7 @@ import numpy as np
 import optax
 import pytest
 from click.testing import CliRunner
+from matplotlib.text import Text
 from PIL import Image
 
 import optviz
@@ -281,3 +283,48 @@ def test_the_python_forms_are_top_level():
     basins = optviz.basins("himmelblau", ["gd"], grid=8, steps=50)
     assert basins.classes.shape == (1, 8, 8)
     assert [r.spec.name for r in optviz.tune("bowl", ["adam"], steps=20)] == ["adam"]
+
+
+@pytest.mark.parametrize(
+    "size,theme_name,color",
+    [
+        ((960, 540), "light", "minimum"),
+        ((1280, 720), "talk", "steps"),
+        ((320, 240), "dark", "minimum"),
+    ],
+)
+def test_hand_placed_basin_panels_keep_their_text_apart_and_inside(
+    himmelblau, size, theme_name, color
+):
+    # Seven panels with the longest labels of the lineup, the crowded case.
+    labels = ("sgd lr=0.01 noise=3", "momentum lr=0.002", "nesterov lr=0.002") * 2 + ("adam",)
+    result = dataclasses.replace(
+        himmelblau,
+        specs=himmelblau.specs * 2 + himmelblau.specs[:1],
+        labels=labels,
+        classes=np.concatenate([himmelblau.classes] * 2 + [himmelblau.classes[:1]]),
+        steps=np.concatenate([himmelblau.steps] * 2 + [himmelblau.steps[:1]]),
+    )
+    figure = basin_maps.draw(result, size=size, theme=theme_name, color=color)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    panels = figure.axes[:7]
+    # The panels' titles are left titles: the axes' children that carry the label.
+    titles = [
+        next(t for t in ax.get_children() if isinstance(t, Text) and t.get_text() == label)
+        for ax, label in zip(panels, labels)
+    ]
+    texts = [figure.texts[0], *titles]
+    texts += [t for ax in panels for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    texts += list(figure.legends[0].get_texts()) if figure.legends else []
+    w, h = size
+    for text in texts:
+        if text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer)
+            assert -1 <= box.x0 and box.x1 <= w + 1 and -1 <= box.y0 and box.y1 <= h + 1, text
+    title_boxes = [t.get_window_extent(renderer) for t in titles]
+    frames = [ax.get_window_extent(renderer) for ax in panels]
+    for i, a in enumerate(title_boxes):
+        assert a.width > 0
+        assert not any(a.overlaps(b) for b in title_boxes[i + 1 :]), "panel titles overlap"
+        assert not any(a.overlaps(f) for f in frames), "a title runs into a panel"

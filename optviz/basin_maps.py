@@ -59,9 +59,12 @@ def grid_starts(bounds, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return x, y, np.column_stack([X.ravel(), Y.ravel()])
 
 
-def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed: int = 0) -> Basins:
+def basins(
+    surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed: int = 0, progress=None
+) -> Basins:
     """Run every start of a ``grid``×``grid`` grid over the surface's window for ``steps`` steps
-    with each optimizer (default: the surface's lineup) and classify where each run ended."""
+    with each optimizer (default: the surface's lineup) and classify where each run ended.
+    ``progress(1)`` is called as each optimizer's runs are done."""
     surface = runner.as_surface(surface)
     if not surface.minima:
         raise ValueError(f"basins needs known minima, and {surface.name} lists none")
@@ -93,6 +96,8 @@ def basins(surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed:
         cls = np.where(s.diverged_at >= 0, diverged, cls)
         classes.append(cls.reshape(grid, grid))
         reached.append(np.where(cls < elsewhere, s.settled_at, -1).reshape(grid, grid))
+        if progress:
+            progress(1)
     return Basins(
         surface,
         tuple(specs),

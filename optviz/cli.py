@@ -8,6 +8,7 @@ error is one line on stderr and exit code 2; quick work prints only the output p
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import importlib
 import math
@@ -23,6 +24,7 @@ from optviz import __version__
 LAYOUTS = ("overlay", "grid", "3d")
 THEMES = ("light", "dark", "talk")
 PROGRESS_ABOVE = 10  # frames: fewer render too quickly for a progress bar
+PROGRESS_WORK = 10_000_000  # steps of all runs together: fewer take about a second or less
 
 
 class OneLineErrors(click.Group):
@@ -53,6 +55,17 @@ def _checked(fn, param_hint=None):
         if param_hint is None:
             raise click.UsageError(str(error)) from None
         raise click.BadParameter(str(error), param_hint=param_hint) from None
+
+
+@contextlib.contextmanager
+def _progress(length: int, label: str, show: bool):
+    """A progress bar on stderr, if ``show`` and stderr is a terminal: yields its update
+    function, or None."""
+    if not (show and sys.stderr.isatty()):
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
@@ -317,11 +330,10 @@ def render(
             rotate=rotate,
         )
     )
-    if animated and len(animation) > PROGRESS_ABOVE and sys.stderr.isatty():
-        with click.progressbar(length=len(animation), label="rendering", file=sys.stderr) as bar:
-            _checked(lambda: animation.save(output, progress=bar.update))
-    else:
-        _checked(lambda: animation.save(output))
+    with _progress(
+        len(animation), "rendering", animated and len(animation) > PROGRESS_ABOVE
+    ) as update:
+        _checked(lambda: animation.save(output, progress=update))
     click.echo(str(output))
 
 
@@ -446,14 +458,18 @@ def _write_figure(figure, output) -> None:
 def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     """Basins of attraction: run every start of a grid over SURFACE's window and colour each
     by the minimum its run reached, a panel per optimizer."""
-    from optviz import basin_maps, runner
+    from optviz import basin_maps, presets, runner
 
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-basins.png")
     runner.use_compilation_cache()
-    result = _checked(
-        lambda: basin_maps.basins(surface, list(opts) or None, grid=grid, steps=steps, seed=seed)
-    )
+    count = len(opts) or len(presets.LINEUP)
+    with _progress(count, "running", grid * grid * steps * count > PROGRESS_WORK) as update:
+        result = _checked(
+            lambda: basin_maps.basins(
+                surface, list(opts) or None, grid=grid, steps=steps, seed=seed, progress=update
+            )
+        )
     _write_figure(
         _checked(lambda: basin_maps.draw(result, size=size, theme=theme, color=color)), output
     )

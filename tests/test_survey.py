@@ -328,3 +328,9 @@ def test_hand_placed_basin_panels_keep_their_text_apart_and_inside(
         assert a.width > 0
         assert not any(a.overlaps(b) for b in title_boxes[i + 1 :]), "panel titles overlap"
         assert not any(a.overlaps(f) for f in frames), "a title runs into a panel"
+
+
+def test_basins_reports_progress_once_per_optimizer():
+    calls = []
+    optviz.basins("himmelblau", ["gd", "adam"], grid=4, steps=5, progress=calls.append)
+    assert calls == [1, 1]

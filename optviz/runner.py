@@ -305,12 +305,14 @@ def run(
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
     starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
-    seed = jnp.uint32(noise.check_seed(seed))
+    seed = noise.check_seed(seed)
     results = []
     for spec in specs:
         traced, static = split(spec)
         results.append(
-            _simulate(surface, rule_of(spec.name), static, int(steps), traced, starts, seed)
+            _simulate(
+                surface, rule_of(spec.name), static, int(steps), traced, starts, jnp.uint32(seed)
+            )
         )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)

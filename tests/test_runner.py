@@ -89,6 +89,7 @@ def test_sgd_is_reproducible_and_noise_zero_is_gd():
     c = optviz.run("bowl", ["sgd:lr=0.5,noise=1"], steps=50, seed=2)
     np.testing.assert_array_equal(a.params, b.params)
     assert np.abs(a.params - c.params).max() > 0.1
+    assert type(a.seed) is int and a.seed == 1  # recorded as given
     exact = optviz.run("bowl", ["gd:lr=0.5", "sgd:lr=0.5,noise=0"], steps=50, seed=1)
     np.testing.assert_array_equal(exact.params[0], exact.params[1])
 

@@ -20,7 +20,7 @@ import numpy as np
 import surfaces as catalogue
 
 from optviz import external, noise, presets, rules
-from optviz.spec import Spec, as_spec
+from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
 FAR = 10.0
@@ -254,10 +254,7 @@ def starts_of(surface, start=None, starts=None) -> np.ndarray:
 def label(spec: Spec, surface, hide=()) -> str:
     """A readable label: the name, the learning rate, and every other hyper-parameter that
     differs from its default (for sgd, the source of its noise); never those in ``hide``."""
-    if external.is_external(spec.name):
-        defaults = external.hyperparameters(spec.name)
-    else:
-        defaults = rules.hyperparameters(spec.name)
+    defaults = hyperparameters(spec.name)
     shown = {"lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"}
     values = {**defaults, **dict(spec.hparams)}
     parts = [spec.name] + [

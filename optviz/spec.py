@@ -32,7 +32,9 @@ def _did_you_mean(word: str, choices) -> str:
     return f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
 
 
-def _valid_keys(name: str) -> dict:
+def hyperparameters(name: str) -> dict:
+    """The hyper-parameters of the optimizer ``name`` (ours, optax's or a registered one) and
+    their defaults (None where there is none); ``ValueError`` for an unknown name."""
     if external.is_external(name):
         return external.hyperparameters(name)
     if name not in rules.RULES:
@@ -45,7 +47,7 @@ def _valid_keys(name: str) -> dict:
 
 
 def _check_key(name: str, key: str) -> None:
-    valid = _valid_keys(name)
+    valid = hyperparameters(name)
     if key not in valid:
         raise ValueError(
             f"unknown hyper-parameter {key!r} for {name}; {_did_you_mean(key, valid)}"
@@ -74,7 +76,7 @@ class Spec:
     __slots__ = ("name", "hparams")
 
     def __init__(self, name: str, **hparams: float):
-        valid = _valid_keys(name)
+        valid = hyperparameters(name)
         checked = {key: _checked(name, key, value) for key, value in hparams.items()}
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "hparams", tuple((k, checked[k]) for k in valid if k in checked))
@@ -111,7 +113,7 @@ def parse_spec(text: str) -> Spec:
         prefix, text = external.PREFIX, text[len(external.PREFIX) :]
     name, _, args = text.partition(":")
     name = prefix + name.strip()
-    _valid_keys(name)
+    hyperparameters(name)
     hparams: dict[str, float] = {}
     for item in args.split(",") if args.strip() else ():
         key, eq, value = (part.strip() for part in item.partition("="))

@@ -124,7 +124,15 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     from matplotlib.colors import BoundaryNorm, ListedColormap, LogNorm
     from matplotlib.patches import Patch
 
-    from optviz.drawing import DPI, grid_shape, mark_minima, new_figure, surface_grid, title
+    from optviz.drawing import (
+        DPI,
+        grid_shape,
+        mark_minima,
+        new_figure,
+        surface_grid,
+        theme_ticks,
+        title,
+    )
 
     if color not in COLOR_BY:
         raise ValueError(f"unknown colouring {color!r}; choose from: {', '.join(COLOR_BY)}")
@@ -191,9 +199,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             alpha=0.5,
         )
         mark_minima(ax, result.surface, theme)
-        ax.tick_params(
-            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
-        )
+        theme_ticks(ax, theme, 0.75)
         ax.label_outer()
     grid_box, bar_box = frame.place(figure, axes, cols)
     # A title wider than its panel would run into the next one: smaller type where it must.
@@ -218,9 +224,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
         ticks = [t for t in ticks if t <= slowest]
         bar.set_ticks(ticks, labels=[str(t) for t in ticks])
         bar.ax.minorticks_off()
-        bar.ax.tick_params(
-            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.75
-        )
+        theme_ticks(bar.ax, theme, 0.75)
         bar.set_label(
             "steps to reach a minimum (grey: never)",
             color=theme.foreground,

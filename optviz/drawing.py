@@ -47,6 +47,16 @@ def title(figure, text: str, theme: themes.Theme) -> None:
     )
 
 
+def theme_ticks(ax, theme: themes.Theme, size: float | None = None) -> None:
+    """Ticks in the theme's muted colour, their labels in its foreground, at ``size`` times its
+    type size (matplotlib's default size when None)."""
+    ax.tick_params(
+        colors=theme.muted,
+        labelcolor=theme.foreground,
+        **({} if size is None else {"labelsize": theme.font_size * size}),
+    )
+
+
 def contour_colours(theme: themes.Theme, n: int = 256):
     """The colormap of the contour fills: ``n`` shades from the theme's low to its high."""
     return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)
@@ -111,6 +121,6 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None) -> None:
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
     ax.set_facecolor(theme.low)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.8)
+    theme_ticks(ax, theme, 0.8)
     for spine in ax.spines.values():
         spine.set_color(theme.muted)

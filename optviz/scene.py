@@ -26,6 +26,7 @@ from optviz.drawing import (
     grid_shape,
     new_figure,
     surface_grid,
+    theme_ticks,
     title,
 )
 from optviz.trajectories import Trajectories
@@ -199,9 +200,7 @@ class LossCurves:
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
         ax.set_facecolor(theme.background)
-        ax.tick_params(
-            colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.8
-        )
+        theme_ticks(ax, theme, 0.8)
         ax.xaxis.label.set_color(theme.foreground)
         ax.yaxis.label.set_color(theme.foreground)
         for spine in ax.spines.values():

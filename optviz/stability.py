@@ -107,7 +107,7 @@ def sweep(
 def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     """Final loss (log scale) against the parameter; diverged values marked on the top edge and
     each optimizer's threshold drawn as a dashed line."""
-    from optviz.drawing import new_figure, title
+    from optviz.drawing import new_figure, theme_ticks, title
 
     theme = themes.for_size(theme, size)
     figure = new_figure(size, theme)
@@ -168,7 +168,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
             fontsize=theme.font_size * 0.75,
         )
     ax.set_facecolor(theme.background)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground)
+    theme_ticks(ax, theme)
     ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
     ax.legend(
         fontsize=theme.font_size * 0.85,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz import theme as themes
-from optviz.drawing import contour_colours, surface_grid
+from optviz.drawing import contour_colours, surface_grid, theme_ticks
 from optviz.runner import evaluate
 from optviz.trajectories import Trajectories
 
@@ -67,7 +67,7 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
         axis.set_pane_color(theme.background)
         axis.label.set_color(theme.foreground)
-    ax.tick_params(colors=theme.muted, labelcolor=theme.foreground, labelsize=theme.font_size * 0.7)
+    theme_ticks(ax, theme, 0.7)
 
 
 class Paths3D:

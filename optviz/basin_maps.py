@@ -140,16 +140,18 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     theme = themes.for_size(theme, size)
     figure = new_figure(size, theme, layout=None)
     n = len(result.labels)
-    names = result.class_names()
     palette = colours(result, theme)
-    handles = [
-        Patch(facecolor=palette[k], edgecolor=theme.muted, label=names[k])
-        for k in np.unique(result.classes)
-    ]
-    # As many legend columns as the longest label lets fit across (a character is ~0.6 em).
-    em = theme.font_size * 0.85 * DPI / 72
-    ncols = max(1, min(len(handles), math.floor(w / ((0.6 * max(map(len, names)) + 5) * em))))
-    legend_rows = math.ceil(len(handles) / ncols) if color == "minimum" else 0
+    legend_rows = 0
+    if color == "minimum":
+        names = result.class_names()
+        handles = [
+            Patch(facecolor=palette[k], edgecolor=theme.muted, label=names[k])
+            for k in np.unique(result.classes)
+        ]
+        # As many legend columns as the longest label lets fit across (a character ~0.6 em).
+        em = theme.font_size * 0.85 * DPI / 72
+        ncols = max(1, min(len(handles), math.floor(w / ((0.6 * max(map(len, names)) + 5) * em))))
+        legend_rows = math.ceil(len(handles) / ncols)
     frame = _Frame.of(theme, legend_rows, colorbar=color == "steps", dpi=DPI)
     room = (w - frame.left - frame.right, h - frame.top - frame.bottom)
     rows, cols = grid_shape(n, result.surface.bounds, room, (frame.gap_x, frame.gap_y))
@@ -205,9 +207,9 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
     # A title wider than its panel would run into the next one: smaller type where it must.
     panel_w = axes[0].get_position().width * w
     fits = panel_w / (0.6 * max(map(len, result.labels))) * 72 / DPI
+    title_size = min(theme.font_size * 0.9, fits)
     for ax, text in zip(axes, result.labels):
-        size = min(theme.font_size * 0.9, fits)
-        ax.set_title(text, fontsize=size, loc="left", color=theme.foreground)
+        ax.set_title(text, fontsize=title_size, loc="left", color=theme.foreground)
     if color == "minimum":
         figure.legend(
             handles=handles,

@@ -86,8 +86,10 @@ def _tuned(surface, name: str) -> dict[str, float]:
     row = TUNED.get(surface.name)
     if row is None or name not in _COLUMN:
         return {}
-    noise = row[5] if name == "sgd" and row[5] is not None else None
-    return {"lr": row[_COLUMN[name]], **({"noise": noise} if noise is not None else {})}
+    tuned = {"lr": row[_COLUMN[name]]}
+    if name == "sgd" and row[5] is not None:
+        tuned["noise"] = row[5]
+    return tuned
 
 
 def default_lr(surface, name: str) -> float:

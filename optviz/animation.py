@@ -17,25 +17,23 @@ from typing import Callable
 
 import numpy as np
 
-from optviz import encoders
+from optviz import encoders, pacing
 from optviz import theme as themes
-from optviz.drawing import draw_surface
-from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note, frame_steps
+from optviz.drawing import draw_surface, mark_minima
+from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note
 from optviz.trajectories import Trajectories
 
-HOLD_MS = 1000  # how long the last frame stays before the loop restarts
-
-
 class Animation:
-    """Frames of a run, ready to save (`save`), look at (`frame`) or show in Jupyter."""
+    """Frames of a run, ready to save (`save`), look at (`frame`) or show in Jupyter. At most
+    ``frames`` frames, paced by `optviz.pacing` over the style's ``duration``; ``fps`` caps
+    the frame rate (and is the MP4's)."""
 
     def __init__(self, traj: Trajectories, *, frames: int = 150, fps: int = 30, **style):
         for name, value in (("frames", frames), ("fps", fps)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-        self.traj, self.fps = traj, int(fps)
+        self.traj, self.fps, self.wanted = traj, int(fps), int(frames)
         self.style = Style(**style)
-        self.steps = frame_steps(traj.steps, int(frames))
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -44,10 +42,24 @@ class Animation:
     def scene(self) -> Scene:
         return Scene(self.traj, self.style)
 
-    def durations(self) -> list[float]:
-        """Milliseconds each frame is shown: the last is held about a second."""
-        period = 1000 / self.fps
-        return [period] * (len(self) - 1) + [max(HOLD_MS, period)]
+    @functools.cached_property
+    def _schedule(self):
+        return pacing.schedule(
+            self.scene.travel(),
+            self.wanted,
+            pace=self.style.pace,
+            duration_s=self.style.duration,
+            fps=self.fps,
+        )
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The step each frame shows."""
+        return self._schedule[0]
+
+    def durations(self) -> list[int]:
+        """Milliseconds each frame is shown: the first held about a second, the last longer."""
+        return self._schedule[1]
 
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as an (h, w, 3) uint8 RGB array."""
@@ -61,7 +73,7 @@ class Animation:
         ``progress(n)`` is called after every ``n`` frames written."""
         path = pathlib.Path(path)
         scene = self.scene if encoders.encoder_for(path).animated else None
-        colours = scene.colours if scene else ()
+        colours = scene.palette if scene else ()
         with encoders.open_encoder(path, fps=self.fps, colours=colours) as encoder:
             if not encoder.animated:
                 encoder.write_figure(Scene(self.traj, self.style, animated=False).finish())
@@ -94,9 +106,13 @@ def animate(
     loss_panel: bool = False,
     bounds=None,
     rotate: bool = False,
+    title: str | None = None,
+    pace: str = "motion",
+    duration: float = pacing.DURATION_S,
 ) -> Animation:
-    """An `Animation` of ``traj``: ``frames`` frames spread evenly over the steps, played at
-    ``fps``, ``size`` (w, h) pixels; ``layout`` "overlay" (all paths on one plot) or "grid"
+    """An `Animation` of ``traj``: at most ``frames`` frames over ``duration`` seconds, spent
+    where the picture moves (``pace="motion"``) or evenly over the steps (``"linear"``), at
+    most ``fps`` a second; ``size`` (w, h) pixels; ``title`` instead of the surface's name; ``layout`` "overlay" (all paths on one plot) or "grid"
     (a panel per optimizer) or "3d" (paths on the surface in 3-D; ``rotate`` turns the
     camera); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss against step;
     ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
@@ -110,6 +126,9 @@ def animate(
         loss_panel=loss_panel,
         bounds=bounds,
         rotate=rotate,
+        title=title,
+        pace=pace,
+        duration=duration,
     )
 
 
@@ -134,8 +153,10 @@ def plot(
         _, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     bounds = bounds or traj.surface.bounds
     draw_surface(ax, traj.surface, bounds, theme)
+    mark_minima(ax, traj.surface, theme)
     rows = range(len(traj.labels))
-    Paths(ax, traj, rows, theme, bounds, animated=False).update(step)
+    colours = theme.run_colours(traj.specs)
+    Paths(ax, traj, rows, colours, theme, animated=False).update(step)
     notes = [divergence_note(traj, i, step) for i in rows]
     if any(notes):
         ax.text(
@@ -151,7 +172,7 @@ def plot(
     if legend:
         from matplotlib.lines import Line2D
 
-        handles = [Line2D([], [], color=theme.colour(i), lw=theme.line_width) for i in rows]
+        handles = [Line2D([], [], color=c, lw=theme.line_width) for c in colours]
         ax.legend(handles, traj.labels, fontsize=theme.font_size * 0.85, loc="upper right")
     return ax
 
@@ -162,7 +183,8 @@ def plot_loss(traj: Trajectories, ax=None, *, theme: str = "light"):
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(layout="constrained")
-    curves = LossCurves(ax, traj, themes.get(theme), animated=False)
+    theme = themes.get(theme)
+    curves = LossCurves(ax, traj, theme.run_colours(traj.specs), theme, animated=False)
     curves.update(traj.steps)
     return ax
 

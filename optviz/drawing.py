@@ -8,6 +8,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from matplotlib.patheffects import Normal, Stroke
 
 from optviz import theme as themes
 from optviz.runner import evaluate
@@ -16,23 +18,33 @@ DPI = 100
 GRID_POINTS = 240
 
 
-def mark_minima(ax, surface, theme: themes.Theme) -> None:
-    """A star at each known minimum: filled at the global ones, hollow at the local ones."""
+def mark_minima(ax, surface, theme: themes.Theme, animated: bool = False) -> list:
+    """A star at each known minimum, with a halo of the background around it: filled at the
+    global minima, hollow at the local ones. Returns the artists, which a scene draws last so
+    that nothing covers them."""
+    artists = []
     for points, face, edge in (
         (surface.minima, theme.foreground, theme.background),
-        (surface.local_minima, "none", theme.foreground),
+        (surface.local_minima, theme.background, theme.foreground),
     ):
-        for m in points:
-            ax.plot(
-                *m,
+        if points:
+            xy = np.asarray(points, dtype=float).reshape(-1, 2)
+            (star,) = ax.plot(
+                xy[:, 0],
+                xy[:, 1],
                 marker="*",
-                ms=theme.head_size * 1.7,
+                ms=theme.head_size * 1.9,
                 mfc=face,
                 mec=edge,
-                mew=0.8,
+                mew=0.9,
                 ls="none",
-                zorder=4,
+                zorder=20,
+                animated=animated,
+                path_effects=[Stroke(linewidth=3.0, foreground=theme.background), Normal()],
             )
+            star.set_in_layout(False)
+            artists.append(star)
+    return artists
 
 
 def title(figure, text: str, theme: themes.Theme) -> None:
@@ -96,15 +108,58 @@ def surface_grid(surface, bounds, n: int = GRID_POINTS):
     return X, Y, Z
 
 
-def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None) -> None:
-    """Filled contours on the surface's levels, its known minima and saddles, equal aspect."""
+LINE_SPACING_PX = 5.0  # contour lines closer than this are left out (the fill still shows)
+
+
+def _dense(Z, levels, shape_px) -> np.ndarray:
+    """Where contour lines on ``levels`` would come closer than `LINE_SPACING_PX` on screen."""
+    index = np.interp(Z, levels, np.arange(len(levels)))
+    gy, gx = np.gradient(index)
+    n_y, n_x = Z.shape
+    per_px = np.hypot(gx * n_x / shape_px[0], gy * n_y / shape_px[1])
+    return per_px * LINE_SPACING_PX > 1
+
+
+def _round(value: float) -> str:
+    """A level as a slide would write it: 1000, 10, 0.01."""
+    return f"{value:,.0f}" if abs(value) >= 1 else f"{value:.2g}"
+
+
+def labelled_levels(surface, levels) -> list[float]:
+    """A few round levels to label: whole decades above f* (or round values where f* is not
+    known), at most four, spread over the range."""
+    lo, hi = levels[0], levels[-1]
+    if surface.fmin is not None:
+        decades = np.arange(math.ceil(math.log10(lo - surface.fmin)), math.floor(math.log10(hi - surface.fmin)) + 1)
+        values = [surface.fmin + 10.0**d for d in decades]
+    else:
+        ticks = MaxNLocator(5).tick_values(lo, hi)
+        values = [v for v in ticks if lo < v < hi]
+    if len(values) > 4:
+        values = [values[round(k)] for k in np.linspace(0, len(values) - 1, 4)]
+    return values
+
+
+def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(400, 400)):
+    """A light filled colour ramp on the surface's levels under sparser lines (none where they
+    would crowd closer than `LINE_SPACING_PX`), a few labelled round levels, its saddles;
+    equal aspect. ``shape_px`` is the size of the map on screen. Negative levels are drawn
+    like the others."""
     X, Y, Z = grid if grid is not None else surface_grid(surface, bounds)
     levels = np.asarray(surface.levels)
     cmap = contour_colours(theme, len(levels) + 1)
     norm = BoundaryNorm(levels, cmap.N, extend="both")
-    ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both")
-    ax.contour(X, Y, Z, levels=levels, colors=theme.muted, linewidths=0.4, alpha=0.8)
-    mark_minima(ax, surface, theme)
+    ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both", zorder=0)
+    sparse = np.ma.masked_where(_dense(Z, levels, shape_px) | ~np.isfinite(Z), Z)
+    ax.contour(X, Y, sparse, levels=levels[::2], colors=theme.muted, linewidths=0.5,
+               negative_linestyles="solid", zorder=1)
+    marked = labelled_levels(surface, levels)
+    if marked:
+        lines = ax.contour(X, Y, sparse, levels=marked, colors=theme.muted, linewidths=0.9,
+                           negative_linestyles="solid", zorder=1)
+        gap = surface.fmin or 0.0
+        ax.clabel(lines, fontsize=theme.font_size * 0.7, colors=theme.muted, inline=True,
+                  fmt=lambda v: _round(v - gap))
     for s in surface.saddles:
         ax.plot(
             *s.point,

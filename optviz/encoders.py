@@ -288,7 +288,12 @@ class Mp4Encoder(Encoder):
                 else:
                     os.environ[_SIGINT_SWITCH] = previous
         data = np.ascontiguousarray(frame)
-        for _ in range(max(1, round(duration_ms * self.fps / 1000))):
+        # Frame periods owed, carried over so that the video's length is the sum of the
+        # durations however they round.
+        self.owed = getattr(self, "owed", 0.0) + duration_ms * self.fps / 1000
+        repeats = max(1, round(self.owed))
+        self.owed -= repeats
+        for _ in range(repeats):
             self.writer.send(data)
         self.frames += 1
 

@@ -93,6 +93,52 @@ def _compile(node):
     raise _reject(f"{type(node).__name__.lower()} ({ast.unparse(node)!r})")
 
 
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
+_TEX_NAMES = {"sin", "cos", "tan", "tanh", "sinh", "cosh", "log"}  # mathtext knows these
+
+
+def _number(value: float) -> str:
+    mantissa, _, exponent = f"{value:g}".partition("e")
+    return mantissa + (rf"\times 10^{{{int(exponent)}}}" if exponent else "")
+
+
+def _tex(node, outer: int = 0) -> str:
+    """``node`` (an accepted expression) as matplotlib mathtext; ``outer`` is the precedence
+    of the operator around it, which decides the parentheses. Every piece comes from the
+    grammar or from a number Python formats, never from the text itself."""
+    if isinstance(node, ast.Expression):
+        return _tex(node.body)
+    if isinstance(node, ast.Constant):
+        return _number(float(node.value))
+    if isinstance(node, ast.Name):
+        return r"\pi" if node.id == "pi" else node.id
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        text = sign + _tex(node.operand, 3)
+        return f"({text})" if outer >= 2 else text
+    if isinstance(node, ast.Call):
+        name, arg = node.func.id, _tex(node.args[0])
+        if name == "sqrt":
+            return rf"\sqrt{{{arg}}}"
+        if name == "abs":
+            return f"|{arg}|"
+        if name == "exp":
+            return f"e^{{{arg}}}"
+        command = rf"\{name}" if name in _TEX_NAMES else rf"\mathrm{{{name}}}"
+        return rf"{command}({arg})"
+    op = type(node.op)
+    mine = _PRECEDENCE[op]
+    if op is ast.Pow:
+        text = f"{_tex(node.left, 5)}^{{{_tex(node.right)}}}"
+    elif op is ast.Div:
+        text = rf"\frac{{{_tex(node.left)}}}{{{_tex(node.right)}}}"
+    else:
+        symbol = {ast.Add: " + ", ast.Sub: " - ", ast.Mult: r"\,"}[op]
+        right = _tex(node.right, mine + (op in (ast.Sub, ast.Mult)))
+        text = f"{_tex(node.left, mine)}{symbol}{right}"
+    return f"({text})" if mine < outer else text
+
+
 def parse(text: str):
     """The function ``fn(p)`` of one point ``p = (x, y)`` that ``text`` describes."""
     if not isinstance(text, str) or not text.strip():
@@ -148,4 +194,5 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
         start=start,
         levels=levels,
         reference=f"{text.strip()}\nA formula given on the command line.",
+        tex="f = " + _tex(ast.parse(text.strip(), mode="eval")),
     )

@@ -1,8 +1,16 @@
 """Scenes: what a picture of a run shows, drawn with matplotlib on an Agg canvas.
 
-The static parts (contours, minima, legend, titles) are drawn once; per frame only the moving
-artists (trails, heads, divergence marks, the step counter, the loss cursor) are redrawn over a
-saved copy of the background, and the pixels are read straight from the Agg buffer.
+The static parts (contours, start marks, titles, axes) are drawn once; per frame only the
+moving artists (trails, heads, edge arrows, divergence marks, the loss cursor) and the minima,
+which nothing may cover, are redrawn over a saved copy of the background. Words that move
+(labels beside the heads, the step counter) are stamped with PIL from the same font, which
+costs a fraction of a matplotlib Text; the stills get the same words as matplotlib text.
+
+Every run keeps its own colour (`Theme.run_colours`) and is named beside its head
+(`labels.direct_labels`, placed by `placement.place`). Paths are layered by length: the
+longest, often a zigzag, lies at the bottom and is drawn widest, each shorter one on top of it
+narrower and cased in the background colour, so a path that runs along another stays visible
+at its edges. Heads that meet (at a minimum) are drawn as concentric rings.
 """
 
 from __future__ import annotations
@@ -11,37 +19,47 @@ import dataclasses
 import math
 
 import numpy as np
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from matplotlib.font_manager import findfont
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
+from matplotlib.path import Path
+from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
+from optviz import layout, pacing
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
     contour_colours,
     draw_surface,
-    grid_shape,
+    mark_minima,
     new_figure,
     surface_grid,
     theme_ticks,
-    title,
 )
+from optviz.labels import direct_labels
+from optviz.placement import place
 from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d
 
 LAYOUTS = ("overlay", "grid", "3d")
 TRAIL_FLOOR = 0.55  # strength of the oldest part of a trail's colour
 BANDS = 4  # steps of opacity along a trail
+CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
+CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
+CASING_PX = 1.5  # the background-coloured edge around each trail
+WIDEST = 1.7  # the bottom trail's width, in widths of the top one
 
 
 @dataclasses.dataclass(frozen=True)
 class Style:
-    """How a scene is drawn: pixel ``size`` (w, h), ``layout`` (all paths on one plot, or one
-    panel per optimizer), ``theme``, a ``loss_panel`` (loss against step) and the view
-    ``bounds`` ((xmin, xmax), (ymin, ymax)), by default the surface's."""
+    """How a scene is drawn: pixel ``size`` (w, h), ``layout`` (all paths on one plot, a panel
+    per optimizer, or 3-D), ``theme``, a ``loss_panel`` (loss against step), the view
+    ``bounds`` ((xmin, xmax), (ymin, ymax)), by default the surface's, a camera that turns
+    (``rotate``), a ``title`` instead of the surface's, and the pacing: ``pace`` ("motion" or
+    "linear") over ``duration`` seconds."""
 
     size: tuple[int, int] = (640, 480)
     layout: str = "overlay"
@@ -49,6 +67,9 @@ class Style:
     loss_panel: bool = False
     bounds: tuple | None = None
     rotate: bool = False
+    title: str | None = None
+    pace: str = "motion"
+    duration: float = pacing.DURATION_S
 
     def __post_init__(self):
         w, h = self.size
@@ -58,28 +79,17 @@ class Style:
             raise ValueError(f"unknown layout {self.layout!r}; choose from: {', '.join(LAYOUTS)}")
         if self.rotate and self.layout != "3d":
             raise ValueError("rotate turns the camera of the 3d layout; add layout='3d'")
+        if self.pace not in pacing.PACES:
+            raise ValueError(f"unknown pace {self.pace!r}; choose from: {', '.join(pacing.PACES)}")
+        if not (isinstance(self.duration, (int, float)) and 4 <= self.duration <= 120):
+            raise ValueError(f"duration must be between 4 and 120 seconds, got {self.duration!r}")
+        if self.title is not None and len(self.title) > 200:
+            raise ValueError("title must be at most 200 characters")
         themes.get(self.theme)
         if self.bounds is not None:
             (x0, x1), (y0, y1) = self.bounds
             if not all(map(math.isfinite, (x0, x1, y0, y1))) or x0 >= x1 or y0 >= y1:
                 raise ValueError("bounds must be finite with xmin < xmax and ymin < ymax")
-
-
-def frame_steps(steps: int, frames: int) -> np.ndarray:
-    """The step each of ``frames`` frames shows, evenly spread from 0 to ``steps``."""
-    return np.round(np.linspace(0, steps, frames)).astype(int)
-
-
-def _inside(points: np.ndarray, bounds) -> np.ndarray:
-    """``points`` pulled into the view, so a run that left it is marked at its edge."""
-    (x0, x1), (y0, y1) = bounds
-    pad_x, pad_y = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
-    return np.column_stack(
-        [
-            np.clip(points[:, 0], x0 + pad_x, x1 - pad_x),
-            np.clip(points[:, 1], y0 + pad_y, y1 - pad_y),
-        ]
-    )
 
 
 def tints(colour: str, theme: themes.Theme) -> list[tuple[float, float, float, float]]:
@@ -90,42 +100,73 @@ def tints(colour: str, theme: themes.Theme) -> list[tuple[float, float, float, f
     return [(*(w * rgb + (1 - w) * low), 1.0) for w in weights]
 
 
-class Paths:
-    """The moving parts of some optimizers' runs on one Axes: trails that fade with age, a
-    head at the current point, and a cross where a run diverged. Each kind is one collection
-    for all runs, so a frame draws three artists however many runs there are."""
+def _arrow(angle: float) -> Path:
+    """A triangle pointing at ``angle`` (radians), its tip at the origin, one unit long."""
+    c, s = math.cos(angle), math.sin(angle)
+    corners = [(0, 0), (-1, 0.55), (-1, -0.55), (0, 0)]
+    return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
 
-    def __init__(self, ax, traj: Trajectories, rows, theme: themes.Theme, bounds, animated=True):
-        self.traj, self.rows, self.bounds = traj, list(rows), bounds
+
+class Paths:
+    """The moving parts of some runs on one 2-D Axes: trails that fade with age, a head at the
+    current point, an arrow at the window's edge for a run outside it, and a cross where a run
+    diverged. Each kind is one collection for all runs."""
+
+    def __init__(self, ax, traj: Trajectories, rows, colours, theme: themes.Theme, animated=True):
+        self.ax, self.traj, self.theme = ax, traj, theme
+        self.rows = list(rows)
         n_starts = traj.params.shape[1]
-        # Age bands are whole multiples of `width` steps, counted from the start, so between
-        # two band edges only the newest piece of a trail changes from frame to frame.
+        self.cloud = n_starts > CLOUD
+        self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
+        self.diverged_at = traj.diverged_at[self.rows].ravel()
+        self.colours = np.repeat([to_rgba(colours[i]) for i in self.rows], n_starts, 0)
+        self.shades = np.repeat([tints(colours[i], theme) for i in self.rows], n_starts, 0)
         self.width = max(1, round(traj.steps / 8 / BANDS))
-        self.shades = np.repeat([tints(theme.colour(i), theme) for i in self.rows], n_starts, 0)
-        self.rgba = self.shades[:, 0]
+        self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
+        self.line_widths = np.full(len(self.paths), theme.line_width)
         self.trails = ax.add_collection(
             LineCollection(
-                [], linewidths=theme.line_width, capstyle="round", joinstyle="round", zorder=5
+                [],
+                capstyle="round",
+                joinstyle="round",
+                zorder=5,
+                path_effects=[
+                    Stroke(
+                        linewidth=theme.line_width + 2 * CASING_PX * 72 / DPI,
+                        foreground=theme.background,
+                    ),
+                    Normal(),
+                ]
+                if not self.cloud
+                else [],
             )
         )
-        size = theme.head_size**2
+        self.head_area = (theme.head_size * (0.6 if self.cloud else 1.0)) ** 2
+        edge = 0.5 if self.cloud else 1.0
         self.heads = ax.scatter(
-            [], [], s=size, c=[], edgecolors=theme.background, linewidths=1.0, zorder=7
+            [], [], s=[], c=[], edgecolors=theme.background, linewidths=edge, zorder=7
+        )
+        self.arrows = ax.add_collection(
+            PathCollection(
+                [],
+                sizes=[theme.head_size**2 * 1.6],
+                offset_transform=ax.transData,
+                edgecolors=theme.background,
+                linewidths=0.8,
+                zorder=8,
+            )
         )
         self.crosses = ax.scatter(
             [],
             [],
-            s=size * 3,
+            s=self.head_area * 2.5,
             c=[],
             marker="X",
             edgecolors=theme.background,
             linewidths=1.0,
-            zorder=8,
-            clip_on=False,
+            zorder=9,
         )
-        self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
-        self.diverged_at = traj.diverged_at[self.rows].ravel()
-        for marks in (self.heads, self.crosses):
+        for marks in (self.heads, self.crosses, self.arrows):
             marks.set_array(None)  # colours are set directly, not mapped through a colormap
         for artist in self.artists:
             artist.set_animated(animated)
@@ -133,47 +174,114 @@ class Paths:
 
     @property
     def artists(self):
-        return [self.trails, self.heads, self.crosses]
+        return [self.trails, self.heads, self.arrows, self.crosses]
+
+    def layer(self, pixels: np.ndarray) -> None:
+        """Order the runs by the length of their paths on screen (``pixels``), the longest at
+        the bottom and widest."""
+        lengths = np.linalg.norm(np.diff(pixels, axis=1), axis=-1).sum(1)
+        self.order = np.argsort(-lengths, kind="stable")
+        n = len(self.order)
+        if self.cloud or n == 1:
+            return
+        ranks = np.empty(n)
+        ranks[self.order] = np.arange(n)
+        self.line_widths = self.theme.line_width * (1 + (WIDEST - 1) * (n - 1 - ranks) / (n - 1))
+
+    def _window_px(self):
+        return self.ax.transData.transform, self.ax.get_window_extent()
 
     def update(self, step: int) -> None:
-        # Each band is one polyline per run, oldest first, so a frame draws a few paths
-        # rather than a segment per step.
-        top = step // self.width * self.width
-        edges = [step] + [max(top - k * self.width, 0) for k in range(BANDS - 1)] + [0]
-        chunks, colours = [], []
-        for band in reversed(range(BANDS)):
-            lo, hi = edges[band + 1], edges[band]
-            if hi > lo:
-                chunks.extend(self.paths[:, lo : hi + 1])
-                colours.extend(self.shades[:, band])
-        self.trails.set_segments(chunks)
-        self.trails.set_color(colours)
+        if self.cloud:
+            lo = max(step - CLOUD_TAIL, 0)
+            self.trails.set_segments(list(self.paths[self.order, lo : step + 1]))
+            self.trails.set_color(self.shades[self.order, 1])
+            self.trails.set_linewidths(self.theme.line_width * 0.45)
+        else:
+            # Each band is one polyline per run, oldest first, runs bottom first.
+            top = step // self.width * self.width
+            edges = [step] + [max(top - k * self.width, 0) for k in range(BANDS - 1)] + [0]
+            chunks, colours, widths = [], [], []
+            for run in self.order:
+                for band in reversed(range(BANDS)):
+                    lo, hi = edges[band + 1], edges[band]
+                    if hi > lo:
+                        chunks.append(self.paths[run, lo : hi + 1])
+                        colours.append(self.shades[run, band])
+                        widths.append(self.line_widths[run])
+            self.trails.set_segments(chunks)
+            self.trails.set_color(colours)
+            self.trails.set_linewidths(widths)
         here = self.paths[:, step]
-        self.heads.set_offsets(here)
-        self.heads.set_facecolors(self.rgba)
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
+        order = self.order[inside[self.order]]
+        sizes = self._ring_sizes(here, order)
+        # Largest rings first, so that every smaller head stays visible on top of them.
+        by_size = order[np.argsort(-sizes[order], kind="stable")]
+        self.heads.set_offsets(here[by_size].reshape(-1, 2))
+        self.heads.set_sizes(sizes[by_size])
+        self.heads.set_facecolors(self.colours[by_size])
+        self._edges(here, ~inside, step)
+
+    def _ring_sizes(self, here, order) -> np.ndarray:
+        """Marker areas: a head that another one drawn above it (or a minimum's star) covers
+        grows into a ring around them."""
+        sizes = np.full(len(here), self.head_area)
+        if self.cloud or len(order) == 0:
+            return sizes
+        px = self.ax.transData.transform(here)
+        stars = self.ax.transData.transform(
+            np.asarray(self.traj.surface.minima + self.traj.surface.local_minima).reshape(-1, 2)
+        )
+        near = self.theme.head_size * DPI / 72
+        for k, run in enumerate(order):
+            above = order[k + 1 :]
+            rings = int((np.linalg.norm(px[above] - px[run], axis=1) < near).sum())
+            rings += int((np.linalg.norm(stars - px[run], axis=1) < near).any()) if len(stars) else 0
+            sizes[run] = self.head_area * (1 + 0.75 * rings) ** 2
+        return sizes
+
+    def _edges(self, here, outside, step) -> None:
+        """Arrows at the edge for runs outside the window, crosses for runs that diverged;
+        both wholly inside the window."""
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        box = self.ax.get_window_extent()
+        per_px = ((x1 - x0) / box.width, (y1 - y0) / box.height)
+        inset = self.theme.head_size * DPI / 72 * 1.3
+        pad = np.array([inset * per_px[0], inset * per_px[1]])
+        centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+        clamped = np.clip(here, [x0, y0] + pad, [x1, y1] - pad)
+        away = here[outside] - clamped[outside]
+        angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
+        self.arrows.set_paths([_arrow(a) for a in angles])
+        self.arrows.set_offsets(clamped[outside].reshape(-1, 2))
+        self.arrows.set_facecolors(self.colours[outside])
         gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
-        self.crosses.set_offsets(_inside(here[gone], self.bounds))
-        self.crosses.set_facecolors(self.rgba[gone])
+        inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
+        self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
+        self.crosses.set_facecolors(self.colours[gone])
 
 
-def divergence_note(traj: Trajectories, i: int, step: int) -> str:
-    """``"gd lr=1.5 diverged at step 12"`` once it has, else ``""``. On a surface unbounded
-    below, leaving the window is going downhill, not diverging, and is said so."""
+def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = None) -> str:
+    """``"gd diverged at step 12"`` once it has, else ``""``. On a surface unbounded below,
+    leaving the window is going downhill, not diverging, and is said so."""
     at = traj.diverged_at[i]
     gone = at[(at >= 0) & (at <= step)]
     if gone.size == 0:
         return ""
+    label = traj.labels[i] if label is None else label
     verb = "diverged" if traj.surface.fmin is not None else "ran off downhill"
     if at.size == 1:
-        return f"{traj.labels[i]} {verb} at step {int(gone[0])}"
-    return f"{traj.labels[i]}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
+        return f"{label} {verb} at step {int(gone[0])}"
+    return f"{label}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
 
 
 class LossCurves:
     """Loss against step, log scale above the known minimum, drawn up to the current step,
     with a cursor. Several starts are summarised by their median."""
 
-    def __init__(self, ax, traj: Trajectories, theme: themes.Theme, animated=True):
+    def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, animated=True):
         self.traj = traj
         self.log = traj.surface.fmin is not None
         self.y = np.median(traj.surface.gap(traj.loss.astype(float)), axis=1)
@@ -183,31 +291,42 @@ class LossCurves:
             traj.steps + 1,
         )
         finite = self.y[np.isfinite(self.y)]
+        many = traj.starts.shape[0] > 1
         if self.log:
             top = float(finite.max()) if finite.size else 1.0
             floor = max(float(finite[finite > 0].min()) if (finite > 0).any() else top, top * 1e-12)
             self.y = np.maximum(self.y, floor)
             ax.set_yscale("log")
             ax.set_ylim(floor / 2, top * 2)
-            ax.set_ylabel("f − f*" if traj.starts.shape[0] == 1 else "median f − f*")
+            from matplotlib.ticker import LogLocator, NullLocator
+
+            decades = math.log10(top * 2) - math.log10(floor / 2)
+            ax.yaxis.set_major_locator(LogLocator(numticks=5 if decades > 4 else 6))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylabel(("median " if many else "") + "loss above minimum, f − f*")
         else:
             # No known minimum (unbounded below, or a formula): a scale that is linear near
-            # zero and logarithmic beyond, for losses of either sign.
+            # zero and logarithmic beyond, for losses of either sign, with a few ticks.
+            from matplotlib.ticker import MaxNLocator, NullLocator
+
             lo, hi = float(finite.min()), float(finite.max())
-            ax.set_yscale("symlog", linthresh=max(1e-3, 1e-3 * max(abs(lo), abs(hi))))
-            ax.set_ylim(lo - 0.1 * abs(lo), hi + 0.1 * abs(hi) + 1e-3)
-            ax.set_ylabel("f" if traj.starts.shape[0] == 1 else "median f")
+            ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+            ax.yaxis.set_major_locator(MaxNLocator(5))
+            ax.yaxis.set_minor_locator(NullLocator())
+            ax.set_ylabel(("median " if many else "") + "loss f")
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
         ax.set_facecolor(theme.background)
         theme_ticks(ax, theme, 0.8)
         ax.xaxis.label.set_color(theme.foreground)
         ax.yaxis.label.set_color(theme.foreground)
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            label.set_fontsize(theme.font_size * 0.85)
         for spine in ax.spines.values():
             spine.set_color(theme.muted)
         ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
         self.lines = [
-            ax.plot([], [], color=theme.colour(i), lw=theme.line_width * 0.8, animated=animated)[0]
+            ax.plot([], [], color=colours[i], lw=theme.line_width * 0.8, animated=animated)[0]
             for i in range(len(traj.labels))
         ]
         self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
@@ -225,13 +344,24 @@ class LossCurves:
         self.cursor.set_xdata([step, step])
 
 
+@dataclasses.dataclass
+class Stamp:
+    """A word stamped on each frame: its text, colour and font, and where it goes."""
+
+    text: str
+    colour: str
+    font: ImageFont.FreeTypeFont
+    box: tuple[float, float, float, float] = (0, 0, 0, 0)  # pixels, y down
+
+
 class Scene:
     """A figure of ``traj`` in ``style``; ``frame(step)`` gives its pixels at that step."""
 
     def __init__(self, traj: Trajectories, style: Style = Style(), *, animated: bool = True):
         self.traj, self.style = traj, style
         self.theme = theme = themes.for_size(style.theme, style.size)
-        self.bounds = style.bounds or traj.surface.bounds
+        self.colours = theme.run_colours(traj.specs)
+        self.names = direct_labels(traj.specs)
         import matplotlib
 
         with matplotlib.rc_context(
@@ -241,179 +371,229 @@ class Scene:
                 "axes.titlecolor": theme.foreground,
             }
         ):
-            self.figure = new_figure(style.size, theme)
+            self.figure = new_figure(style.size, theme, layout=None)
             self.canvas = self.figure.canvas
             self._build(animated)
             self.canvas.draw()
-            # Fix the layout now: later draws must not move the axes under the blitted artists.
-            self.figure.set_layout_engine("none")
-            self._place_counter()
+        self._measure()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox) if animated else None
 
-    def _place_counter(self) -> None:
-        """Put the step counter above the top-right corner of the plot, and measure the box
-        that frames stamp it into."""
-        right = max(ax.get_position().x1 for ax in self.figure.axes if ax.get_visible())
-        if self.title_ax is not None:
-            top = max(ax.get_position().y1 for ax in self.figure.axes if ax.get_visible())
-            y = top + 0.6 * self.theme.font_size / 72 * DPI / self.style.size[1]
-        else:  # in the grid, on the title's line
-            y = 1 - 1.3 * self.theme.font_size / 72 * DPI / self.style.size[1]
-        self.counter.set_position((right, min(y, 0.99)))
-        self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
-        box = self.counter.get_window_extent(self.canvas.get_renderer())
-        h = self.style.size[1]
-        self.counter_box = (
-            int(box.x0) - 4,
-            int(h - box.y1) - 2,
-            int(box.x1) + 2,
-            int(h - box.y0) + 2,
-        )
-        self.counter_anchor = (
-            box.x1,
-            h - self.counter.get_transform().transform(self.counter.get_position())[1],
-        )
-        font = self.counter.get_fontproperties()
-        self.counter_font = ImageFont.truetype(findfont(font), round(font.get_size() * DPI / 72))
+    # --- building -----------------------------------------------------------------------------
 
     def _build(self, animated: bool) -> None:
         traj, theme, style = self.traj, self.theme, self.style
         n = len(traj.labels)
-        grid = surface_grid(traj.surface, self.bounds) if style.layout != "3d" else None
-        self.paths, self.notes = [], []
-        if style.layout in ("overlay", "3d"):
-            three_d = style.layout == "3d"
-            projection = "3d" if three_d else None
-            if style.loss_panel:
-                cells = self.figure.add_gridspec(1, 2, width_ratios=[1.35, 1])
-                ax = self.figure.add_subplot(cells[0], projection=projection)
-                loss_ax = self.figure.add_subplot(cells[1])
-            else:
-                ax, loss_ax = self.figure.add_subplot(projection=projection), None
-            if three_d:
-                draw_surface_3d(ax, traj.surface, self.bounds, theme)
-                self.paths.append(Paths3D(ax, traj, theme, self.bounds, animated))
-            else:
-                draw_surface(ax, traj.surface, self.bounds, theme, grid)
-                self.paths.append(Paths(ax, traj, range(n), theme, self.bounds, animated))
+        bounds = style.bounds or traj.surface.bounds
+        self.paths, self.stars, self.maps = [], [], []
+        loss_ax = None
+        if style.layout == "3d":
+            ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+            draw_surface_3d(ax, traj.surface, bounds, theme)
+            self.paths.append(Paths3D(ax, traj, self.colours, theme, bounds, animated))
             self.ax = ax
+            self.bounds = bounds
             self._legend()
-            self.title_ax = ax
-            note_axes = [(ax, range(n))]
+        elif style.layout == "overlay":
+            map_rect, loss_rect, self.bounds = layout.overlay(
+                style.size, theme.font_size, bounds, style.loss_panel
+            )
+            ax = self._map(map_rect, range(n), animated)
+            ax.set_xlabel(traj.surface.axes[0], labelpad=1)
+            ax.set_ylabel(traj.surface.axes[1], labelpad=1, rotation=0)
+            self.ax = ax
+            if loss_rect is not None:
+                loss_ax = self.figure.add_axes(layout.fractions(loss_rect, style.size))
         else:
-            cells = n + style.loss_panel
-            rows, cols = grid_shape(cells, self.bounds, style.size)
-            axes = self.figure.subplots(rows, cols, squeeze=False).ravel()
-            note_axes = []
-            for i in range(n):
-                ax = axes[i]
-                if i:
-                    ax.sharex(axes[0])
-                    ax.sharey(axes[0])
-                draw_surface(ax, traj.surface, self.bounds, theme, grid)
+            rects, loss_rect, self.bounds, cols = layout.grid(
+                style.size, theme.font_size, bounds, n, style.loss_panel
+            )
+            for i, rect in enumerate(rects):
+                ax = self._map(rect, [i], animated, share=self.maps[0] if self.maps else None)
                 ax.set_title(
                     traj.labels[i],
-                    color=theme.colour(i),
+                    color=self.colours[i],
                     fontsize=theme.font_size * 0.9,
                     loc="left",
+                    fontweight="bold",
+                    pad=2,
                 )
-                self.paths.append(Paths(ax, traj, [i], theme, self.bounds, animated))
-                note_axes.append((ax, [i]))
-            loss_ax = axes[n] if style.loss_panel else None
-            for ax in axes[cells:]:
-                ax.set_visible(False)
-            self.title_ax = None
-        self.loss = LossCurves(loss_ax, traj, theme, animated) if loss_ax is not None else None
-        for ax, rows in note_axes:
-            text = ax.text2D if hasattr(ax, "text2D") else ax.text  # 3-D axes place 2-D text so
-            self.notes.append(
-                (
-                    rows,
-                    text(
-                        0.02,
-                        0.02,
-                        "",
-                        transform=ax.transAxes,
-                        ha="left",
-                        va="bottom",
-                        fontsize=theme.font_size * 0.85,
-                        color=theme.foreground,
-                        zorder=9,
-                        animated=animated,
-                        in_layout=False,
-                        bbox=dict(boxstyle="round,pad=0.25", lw=0, fc=theme.background, alpha=0.75),
-                    ),
-                )
-            )
-        name = traj.surface.name if traj.surface.name != "formula" else traj.surface.formula
-        title(self.figure, name, theme)
-        self.counter = self.figure.text(
-            0.99,
-            0.985,
-            "",
-            ha="right",
-            va="baseline",
-            fontsize=theme.font_size,
-            color=theme.muted,
-            animated=animated,
-            in_layout=False,
+                if i % cols:
+                    ax.tick_params(labelleft=False)
+                if i + cols < n:
+                    ax.tick_params(labelbottom=False)
+            self.ax = self.maps[0]
+            if loss_rect is not None:
+                loss_ax = self.figure.add_axes(layout.fractions(loss_rect, style.size))
+        self.loss = (
+            LossCurves(loss_ax, traj, self.colours, theme, animated) if loss_ax is not None else None
+        )
+        self._titles()
+        self.notes = self.ax.text2D if style.layout == "3d" else self.ax.text
+        self.notes = self.notes(
+            0.015, 0.015, "", transform=self.ax.transAxes, ha="left", va="bottom",
+            fontsize=theme.font_size * 0.8, color=theme.foreground, animated=animated,
+            in_layout=False, zorder=25,
+            bbox=dict(boxstyle="square,pad=0.3", lw=0, fc=theme.background),
         )
 
-    def _legend(self) -> None:
-        theme, traj = self.theme, self.traj
-        handles = [
-            Line2D(
-                [],
-                [],
-                color=theme.colour(i),
-                lw=theme.line_width,
-                marker="o",
-                ms=theme.head_size * 0.8,
-                mec=theme.background,
-            )
-            for i in range(len(traj.labels))
-        ]
-        # Below the plot or beside it, whichever leaves the plot more room at its aspect.
-        (x0, x1), (y0, y1) = self.bounds
-        w, h = self.style.size
-        px = theme.font_size * DPI / 72  # font size in pixels; a label character is ~half
-        entry = px * (0.5 * max(map(len, traj.labels)) + 3)
-        ncols = min(len(handles), max(1, int((w - 2 * px) // entry)))
-        side = w - entry - 6 * px, h - 5 * px
-        below = w - 6 * px, h - px * (6 + 1.6 * math.ceil(len(handles) / ncols))
-        aspect = (y1 - y0) / (x1 - x0)
-        area = lambda box: min(box[0], box[1] / aspect) ** 2 * aspect  # noqa: E731
-        wide = self.style.loss_panel or area(below) > area(side)
-        ncols = ncols if wide else 1
-        legend = self.figure.legend(
-            handles,
-            traj.labels,
-            loc="outside lower center" if wide else "outside right upper",
-            ncols=ncols,
-            frameon=False,
-            fontsize=theme.font_size * 0.85,
-            handlelength=1.6,
-            labelcolor=theme.foreground,
+    def _map(self, rect, rows, animated, share=None):
+        """A contour map of the surface at ``rect`` with the runs of ``rows`` on it."""
+        traj, theme = self.traj, self.theme
+        ax = self.figure.add_axes(layout.fractions(rect, self.style.size), sharex=share, sharey=share)
+        grid = getattr(self, "_grid", None)
+        if grid is None:
+            grid = self._grid = surface_grid(traj.surface, self.bounds)
+        draw_surface(ax, traj.surface, self.bounds, theme, grid, shape_px=rect[2:])
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            label.set_color(theme.foreground)
+        starts = traj.starts
+        ax.plot(
+            starts[:, 0], starts[:, 1], ls="none", marker="o", ms=theme.head_size * 1.35,
+            mfc="none", mec=theme.foreground, mew=1.0, zorder=4,
         )
-        legend.set_in_layout(True)
+        self.paths.append(Paths(ax, traj, rows, self.colours, theme, animated))
+        self.stars += mark_minima(ax, traj.surface, theme, animated=animated)
+        self.maps.append(ax)
+        return ax
+
+    def _titles(self) -> None:
+        """The title (the surface's display name, or ``style.title``) and the formula as math
+        under it, at the top left; the step counter at the top right."""
+        theme, surface = self.theme, self.traj.surface
+        em = theme.font_size * DPI / 72 / self.style.size[1]
+        text = self.style.title if self.style.title is not None else (surface.title or surface.name)
+        if surface.name == "formula" and self.style.title is None:
+            text = ""
+        top = 1 - 0.35 * em
+        self.figure.text(
+            0.012, top, text, ha="left", va="top", fontsize=theme.font_size * 1.2,
+            fontweight="bold", color=theme.foreground,
+        )
+        if surface.tex:
+            formula = self.figure.text(
+                0.012, top - (1.45 * em if text else 0), f"${surface.tex}$", ha="left", va="top",
+                fontsize=theme.font_size * (0.9 if text else 1.1), color=theme.foreground,
+            )
+            self._shrink_to_width(formula, 0.75)
+        self.counter = self.figure.text(
+            0.988, top, "", ha="right", va="top", fontsize=theme.font_size,
+            color=theme.muted, in_layout=False,
+        )
+
+    def _shrink_to_width(self, text, share: float) -> None:
+        """Make ``text`` no wider than ``share`` of the figure."""
+        renderer = self.canvas.get_renderer()
+        width = text.get_window_extent(renderer).width
+        if width > share * self.style.size[0]:
+            text.set_fontsize(text.get_fontsize() * share * self.style.size[0] / width)
+
+    def _legend(self) -> None:
+        """For the 3-D view, where words beside the heads would float: a legend under it."""
+        theme = self.theme
+        handles = [
+            Line2D([], [], color=c, lw=theme.line_width, marker="o", ms=theme.head_size * 0.8,
+                   mec=theme.background)
+            for c in self.colours
+        ]
+        self.figure.legend(
+            handles, self.traj.labels, loc="lower center", ncols=min(len(handles), 4),
+            frameon=False, fontsize=theme.font_size * 0.85, labelcolor=theme.foreground,
+        )
+
+    # --- measuring, once the layout is fixed --------------------------------------------------
+
+    def _font(self, size: float, bold: bool = False) -> ImageFont.FreeTypeFont:
+        props = FontProperties(size=size, weight="bold" if bold else "normal")
+        return ImageFont.truetype(findfont(props), round(size * DPI / 72))
+
+    def _measure(self) -> None:
+        """Pixel paths of every run (for layering, pacing and labels), and the fonts and boxes
+        of the words stamped on frames."""
+        h = self.style.size[1]
+        self.pixels = []
+        for paths in self.paths:
+            if isinstance(paths, Paths):
+                px = paths.ax.transData.transform(paths.paths.reshape(-1, 2))
+                px = px.reshape(paths.paths.shape)
+                px[..., 1] = h - px[..., 1]
+                paths.layer(px)
+                self.pixels.append(px)
+        self.label_font = self._font(self.theme.font_size * 0.95, bold=True)
+        self.stamps: list[Stamp] = []
+        self.offsets = None
+        if self.style.layout == "overlay":
+            n_starts = self.traj.params.shape[1]
+            for i, name in enumerate(self.names):
+                self.stamps.append(Stamp(name, self.colours[i], self.label_font))
+            self.label_rows = [i * n_starts for i in range(len(self.names))]
+        counter_font = self._font(self.counter.get_fontsize())
+        self.counter_stamp = Stamp("", self.theme.muted, counter_font)
+        renderer = self.canvas.get_renderer()
+        self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
+        box = self.counter.get_window_extent(renderer)
+        self.counter_box = (box.x0 - 4, h - box.y1 - 2, box.x1 + 2, h - box.y0 + 2)
+        self.counter.set_text("")
+
+    def travel(self) -> np.ndarray:
+        """How far, in pixels, the heads have moved on screen by each step (for pacing)."""
+        if not self.pixels:
+            return np.arange(self.traj.steps + 1, dtype=float)
+        total = np.zeros(self.traj.steps + 1)
+        for paths, px in zip([p for p in self.paths if isinstance(p, Paths)], self.pixels):
+            box = paths.ax.get_window_extent()
+            h = self.style.size[1]
+            total += pacing.motion(px, (box.x0, h - box.y1, box.x1, h - box.y0))
+        return total
+
+    # --- per frame ---------------------------------------------------------------------------
 
     @property
     def artists(self):
-        moving = [a for p in self.paths for a in p.artists]
-        moving += [text for _, text in self.notes] + [self.counter]
-        return moving + (self.loss.artists if self.loss else [])
+        moving = [a for p in self.paths for a in p.artists] + [self.notes]
+        moving += self.loss.artists if self.loss else []
+        return moving + self.stars
 
     def show(self, step: int) -> None:
         """Set every moving artist to its state at ``step``."""
         for paths in self.paths:
             paths.update(step)
-        for rows, text in self.notes:
-            notes = [divergence_note(self.traj, i, step) for i in rows]
-            text.set_text("\n".join(note for note in notes if note))
-            text.set_visible(any(notes))
-        self.counter.set_text(f"step {step} / {self.traj.steps}")
+        notes = [
+            divergence_note(self.traj, i, step, self.names[i]) for i in range(len(self.names))
+        ]
+        self.notes.set_text("\n".join(n for n in notes if n))
+        self.notes.set_visible(any(notes))
         if self.loss:
             self.loss.update(step)
+        self._place_labels(step)
+
+    def _place_labels(self, step: int) -> None:
+        if not self.stamps:
+            return
+        px = self.pixels[0]
+        h = self.style.size[1]
+        box = self.ax.get_window_extent()
+        frame = (box.x0 + 2, h - box.y1 + 2, box.x1 - 2, h - box.y0 - 2)
+        n_starts = self.traj.params.shape[1]
+        anchors = [
+            np.median(px[i * n_starts : (i + 1) * n_starts, step], axis=0)
+            for i in range(len(self.stamps))
+        ]
+        anchors = [np.clip(a, frame[:2], frame[2:]) for a in anchors]
+        sizes = []
+        for stamp in self.stamps:
+            x0, y0, x1, y1 = stamp.font.getbbox(stamp.text, stroke_width=2)
+            sizes.append((x1 - x0 + 2, y1 - y0 + 2))
+        r = self.theme.head_size * DPI / 72
+        heads = [(x - r, y - r, x + r, y + r) for x, y in px[:, step]]
+        stars = self.ax.transData.transform(
+            np.asarray(self.traj.surface.minima + self.traj.surface.local_minima).reshape(-1, 2)
+        )
+        stars = [(x - 1.3 * r, h - y - 1.3 * r, x + 1.3 * r, h - y + 1.3 * r) for x, y in stars]
+        boxes, self.offsets = place(
+            anchors, sizes, frame, heads + stars + [self.counter_box], r * 1.2, self.offsets
+        )
+        for stamp, b in zip(self.stamps, boxes):
+            stamp.box = b
 
     def frame(self, step: int) -> np.ndarray:
         """The picture at ``step`` as an (h, w, 3) uint8 array."""
@@ -425,37 +605,51 @@ class Scene:
         else:
             self.canvas.restore_region(self.background)
         for artist in self.artists:
-            if artist is not self.counter:
-                self.figure.draw_artist(artist)
+            self.figure.draw_artist(artist)
         w, h = self.style.size
         image = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB")
-        # A matplotlib Text costs more per frame than everything else in it: the counter is
-        # stamped with PIL, from the same font at the same size and place.
         draw = ImageDraw.Draw(image)
+        for stamp in self.stamps:
+            x0, y0, *_ = stamp.box
+            draw.text(
+                (x0 + 1, y0 + 1), stamp.text, font=stamp.font, fill=stamp.colour,
+                stroke_width=2, stroke_fill=self.theme.background, anchor="lt",
+            )
         draw.rectangle(self.counter_box, fill=self.theme.background)
         draw.text(
-            self.counter_anchor,
-            self.counter.get_text(),
-            font=self.counter_font,
+            (self.counter_box[2] - 2, self.counter_box[1] + 2),
+            f"step {step} / {self.traj.steps}",
+            font=self.counter_stamp.font,
             fill=self.theme.muted,
-            anchor="rs",
+            anchor="rt",
         )
         return np.asarray(image)
 
     def finish(self, step: int | None = None) -> Figure:
-        """The figure at ``step`` (default: the last) with every artist in it, for vector and
-        still output."""
-        self.show(self.traj.steps if step is None else step)
+        """The figure at ``step`` (default: the last) with every artist in it, the words as
+        matplotlib text, for vector and still output."""
+        step = self.traj.steps if step is None else step
+        self.show(step)
         for artist in self.artists:
             artist.set_animated(False)
+        w, h = self.style.size
+        for stamp in self.stamps:
+            x0, y0, *_ = stamp.box
+            self.figure.text(
+                (x0 + 1) / w, 1 - (y0 + 1) / h, stamp.text, ha="left", va="top",
+                fontsize=self.label_font.size * 72 / DPI, fontweight="bold", color=stamp.colour,
+                path_effects=[withStroke(linewidth=3, foreground=self.theme.background)],
+                zorder=30,
+            )
+        self.counter.set_text(f"step {step} / {self.traj.steps}")
         return self.figure
 
     @property
-    def colours(self) -> list[str]:
+    def palette(self) -> list[str]:
         """Every exact colour the scene draws with (for fixed palettes)."""
         theme, levels = self.theme, self.traj.surface.levels
         cmap = contour_colours(theme, len(levels) + 1)
         fills = [cmap(k) for k in range(cmap.N)]
-        shades = [c for i in range(len(self.traj.labels)) for c in tints(theme.colour(i), theme)]
-        return [theme.background, theme.foreground, theme.muted, *fills, *shades]
+        shades = [c for colour in self.colours for c in tints(colour, theme)]
+        return [theme.background, theme.foreground, theme.muted, *fills, *self.colours, *shades]

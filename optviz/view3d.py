@@ -6,62 +6,84 @@ import numpy as np
 
 from optviz import theme as themes
 from optviz.drawing import contour_colours, surface_grid, theme_ticks
-from optviz.runner import evaluate
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
 
 
+DECADES = 4  # the 3-D height shows this many decades of f - f* below the top level
+MESH = 110  # points per side of the mesh
+LIFT = 0.015  # paths float this share of the height range above the surface
+
+
 def height(surface, loss):
     """The height a loss is drawn at in 3-D: log10(f - f*) where f* is known (the surfaces span
-    decades), the loss itself otherwise; clipped to the range of the contour levels."""
+    decades), clipped to the top `DECADES` decades of the contour levels so that the wells show
+    as wells, not as spikes of the mesh; the loss itself, clipped to the levels, otherwise."""
     levels = np.asarray(surface.levels)
     if surface.fmin is None:
         return np.clip(loss, levels[0], levels[-1])
-    gaps = np.clip(
-        np.asarray(loss, dtype=float) - surface.fmin,
-        levels[0] - surface.fmin,
-        levels[-1] - surface.fmin,
-    )
-    return np.log10(gaps)
+    top = levels[-1] - surface.fmin
+    floor = max(levels[0] - surface.fmin, top * 10.0**-DECADES)
+    return np.log10(np.clip(np.asarray(loss, dtype=float) - surface.fmin, floor, top))
+
+
+def _on_mesh(X, Y, H, points) -> np.ndarray:
+    """The mesh's height at ``points``, interpolated bilinearly: where a mark sits on the
+    surface as drawn."""
+    xs, ys = X[0], Y[:, 0]
+    out = []
+    for x, y in np.asarray(points, dtype=float).reshape(-1, 2):
+        i = int(np.clip(np.searchsorted(xs, x) - 1, 0, len(xs) - 2))
+        j = int(np.clip(np.searchsorted(ys, y) - 1, 0, len(ys) - 2))
+        tx = (x - xs[i]) / (xs[i + 1] - xs[i])
+        ty = (y - ys[j]) / (ys[j + 1] - ys[j])
+        out.append(
+            (1 - tx) * (1 - ty) * H[j, i] + tx * (1 - ty) * H[j, i + 1]
+            + (1 - tx) * ty * H[j + 1, i] + tx * ty * H[j + 1, i + 1]
+        )
+    return np.asarray(out)
 
 
 def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
-    """The surface as a shaded mesh with its minima, seen from a fixed camera."""
-    X, Y, Z = surface_grid(surface, bounds, n=70)
-    cmap = contour_colours(theme)
+    """The surface as a shaded mesh with its minima at the bottoms of their wells, seen from a
+    fixed camera; paths are drawn after it, on top."""
+    X, Y, Z = surface_grid(surface, bounds, n=MESH)
+    H = height(surface, Z)
+    ax.computed_zorder = False
     ax.plot_surface(
         X,
         Y,
-        height(surface, Z),
-        cmap=cmap,
-        linewidth=0.2,
+        H,
+        cmap=contour_colours(theme),
+        linewidth=0.15,
         edgecolor=theme.muted,
         antialiased=True,
-        alpha=0.9,
+        rcount=MESH,
+        ccount=MESH,
+        alpha=0.95,
         zorder=1,
     )
-    # Stars at the minima as in 2-D: filled at the global ones, hollow at the local ones.
-    local = evaluate(surface.fn, surface.local_minima) if surface.local_minima else []
-    for points, values, face in (
-        (surface.minima, [surface.fmin] * len(surface.minima), theme.foreground),
-        (surface.local_minima, local, "none"),
-    ):
-        for m, value in zip(points, values):
+    for points, face in ((surface.minima, theme.foreground), (surface.local_minima, "none")):
+        if points:
+            xy = np.asarray(points, dtype=float)
             ax.scatter(
-                *m,
-                height(surface, value),
+                xy[:, 0],
+                xy[:, 1],
+                _on_mesh(X, Y, H, xy),
                 marker="*",
                 s=theme.head_size**2 * 3,
                 facecolors=face,
                 edgecolors=theme.foreground,
                 depthshade=False,
-                zorder=4,
+                zorder=10,
             )
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_zlabel("log10(f − f*)" if surface.fmin is not None else "f")
+    ax.set_xlabel(surface.axes[0])
+    ax.set_ylabel(surface.axes[1])
+    ax.set_zlabel("log₁₀(f − f*)" if surface.fmin is not None else "f")
     ax.view_init(elev=ELEVATION, azim=AZIMUTH)
     ax.set_facecolor(theme.background)
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
@@ -74,22 +96,19 @@ class Paths3D:
     """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
     window are left out."""
 
-    def __init__(self, ax, traj: Trajectories, theme: themes.Theme, bounds, animated=True):
+    def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, bounds, animated=True):
         self.traj = traj
         (x0, x1), (y0, y1) = bounds
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
         inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
-        self.xyz = np.where(
-            inside[..., None],
-            np.concatenate(
-                [xy, height(traj.surface, traj.loss.reshape(inside.shape))[..., None]], -1
-            ),
-            np.nan,
-        )
+        z = height(traj.surface, traj.loss.reshape(inside.shape))
+        levels = height(traj.surface, np.asarray(traj.surface.levels))
+        z = z + LIFT * (levels.max() - levels.min())
+        self.xyz = np.where(inside[..., None], np.concatenate([xy, z[..., None]], -1), np.nan)
         n_starts = traj.params.shape[1]
-        colours = [theme.colour(i) for i in range(len(traj.labels)) for _ in range(n_starts)]
+        colours = [c for c in colours for _ in range(n_starts)]
         self.lines = [
-            ax.plot([], [], [], color=c, lw=theme.line_width, zorder=5, animated=animated)[0]
+            ax.plot([], [], [], color=c, lw=theme.line_width, zorder=11, animated=animated)[0]
             for c in colours
         ]
         self.heads = [
@@ -101,7 +120,7 @@ class Paths3D:
                 color=c,
                 ms=theme.head_size,
                 mec=theme.background,
-                zorder=6,
+                zorder=12,
                 animated=animated,
             )[0]
             for c in colours

@@ -155,6 +155,8 @@ _STYBLINSKI, _STYBLINSKI_LOCAL = -2.903534027771177, 2.746802770990837
 CATALOGUE = (
     Surface(
         name="bowl",
+        title='Anisotropic bowl',
+        tex=r"f = x^2/20 + y^2",
         fn=bowl,
         formula="x²/20 + y²",
         bounds=((-10.0, 10.0), (-5.0, 5.0)),
@@ -167,6 +169,8 @@ CATALOGUE = (
     ),
     Surface(
         name="rotated-bowl",
+        title='Rotated bowl',
+        tex=r"f = u^2/20 + v^2,\ (u, v) = (x, y)\ \mathrm{turned\ by}\ 30^\circ",
         fn=rotated_bowl,
         formula="u²/20 + v², (u, v) = (x, y) turned by 30°",
         bounds=((-10.0, 10.0), (-8.0, 8.0)),
@@ -180,6 +184,8 @@ CATALOGUE = (
     ),
     Surface(
         name="saddle",
+        title='Saddle',
+        tex=r"f = x^2 - y^2",
         fn=saddle,
         formula="x² − y²",
         bounds=((-2.0, 2.0), (-2.0, 2.0)),
@@ -190,6 +196,8 @@ CATALOGUE = (
     ),
     Surface(
         name="monkey-saddle",
+        title='Monkey saddle',
+        tex=r"f = x^3 - 3xy^2",
         fn=monkey_saddle,
         formula="x³ − 3xy²",
         bounds=((-1.5, 1.5), (-1.5, 1.5)),
@@ -201,6 +209,8 @@ CATALOGUE = (
     ),
     Surface(
         name="rosenbrock",
+        title="Rosenbrock's valley",
+        tex=r"f = (1 - x)^2 + 100\,(y - x^2)^2",
         fn=rosenbrock,
         formula="(1 − x)² + 100(y − x²)²",
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
@@ -212,6 +222,8 @@ CATALOGUE = (
     ),
     Surface(
         name="beale",
+        title='Beale function',
+        tex=r"f = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
         fn=beale,
         formula="(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
         bounds=((-0.5, 4.5), (-1.5, 2.5)),
@@ -224,6 +236,8 @@ CATALOGUE = (
     ),
     Surface(
         name="himmelblau",
+        title="Himmelblau's function",
+        tex=r"f = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
         fn=himmelblau,
         formula="(x² + y − 11)² + (x + y² − 7)²",
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
@@ -235,6 +249,8 @@ CATALOGUE = (
     ),
     Surface(
         name="rastrigin",
+        title='Rastrigin function',
+        tex=r"f = 20 + \sum_{i}\,(x_i^2 - 10\cos 2\pi x_i)",
         fn=rastrigin,
         formula="20 + x² − 10cos(2πx) + y² − 10cos(2πy)",
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
@@ -246,6 +262,8 @@ CATALOGUE = (
     ),
     Surface(
         name="ackley",
+        title='Ackley function',
+        tex=r"f = -20\,e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20",
         fn=ackley,
         formula="−20exp(−0.2√((x² + y²)/2)) − exp((cos 2πx + cos 2πy)/2) + e + 20",
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
@@ -258,6 +276,8 @@ CATALOGUE = (
     ),
     Surface(
         name="six-hump-camel",
+        title='Six-hump camel',
+        tex=r"f = (4 - 2.1x^2 + x^4/3)\,x^2 + xy + (4y^2 - 4)\,y^2",
         fn=six_hump_camel,
         formula="(4 − 2.1x² + x⁴/3)x² + xy + (−4 + 4y²)y²",
         bounds=((-2.0, 2.0), (-1.2, 1.2)),
@@ -270,6 +290,8 @@ CATALOGUE = (
     ),
     Surface(
         name="styblinski-tang",
+        title='Styblinski–Tang function',
+        tex=r"f = \frac{1}{2}\sum_{i}\,(x_i^4 - 16x_i^2 + 5x_i)",
         fn=styblinski_tang,
         formula="(x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)/2",
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
@@ -287,6 +309,8 @@ CATALOGUE = (
     ),
     Surface(
         name="goldstein-price",
+        title='Goldstein–Price function',
+        tex=r"f = [1 + (x + y + 1)^2\,(19 - 14x + \ldots)]\,[30 + (2x - 3y)^2\,(18 - 32x + \ldots)]",
         fn=goldstein_price,
         formula="[1 + (x+y+1)²(19 − 14x + 3x² − 14y + 6xy + 3y²)]"
         "·[30 + (2x−3y)²(18 − 32x + 12x² + 48y − 36xy + 27y²)]",
@@ -301,6 +325,9 @@ CATALOGUE = (
     ),
     Surface(
         name="linreg",
+        title='Fitting a line: mean squared error',
+        tex=r"f(w, b) = \frac{1}{256}\sum_{i}\,(w s_i + b - t_i)^2",
+        axes=("w", "b"),
         fn=linreg,
         formula="mean over 256 points of (w·s + b − t)², (x, y) = (w, b)",
         bounds=((-1.0, 4.0), (-4.0, 3.0)),

@@ -29,7 +29,8 @@ class Surface:
     surface instructive;
     ``levels`` the contour levels (log-spaced above ``fmin`` where the range is wide);
     ``formula`` the loss in plain text; ``reference`` the formula in LaTeX and where it comes
-    from.
+    from; ``title`` the name a slide shows, ``tex`` the formula as matplotlib mathtext (without
+    dollar signs) and ``axes`` the names of the two coordinates.
 
     A surface fitted on data (``linreg``) also has ``n_data`` and ``batch_fn(p, idx)``, the loss
     on the data points ``idx`` only, so that stochastic optimizers can draw real mini-batches.
@@ -50,6 +51,9 @@ class Surface:
     saddles: tuple[Saddle, ...] = ()
     n_data: int | None = None
     batch_fn: Callable | None = None
+    title: str = ""
+    tex: str = ""
+    axes: tuple[str, str] = ("x", "y")
 
     def gap(self, loss):
         """``loss - fmin``: how far above the known minimum; the loss itself where none is known."""

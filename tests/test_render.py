@@ -10,7 +10,7 @@ from PIL import Image
 
 import optviz
 from optviz import scene, theme
-from optviz.animation import HOLD_MS
+from optviz import pacing
 
 SIZE = (200, 150)
 
@@ -51,16 +51,18 @@ def test_gif_frames_size_colours_and_held_last_frame(traj, tmp_path):
     assert len(frames) == 5
     assert frames[0].shape == (SIZE[1], SIZE[0], 3)
     assert loop == 0
-    assert durations[:-1] == [50] * 4 and durations[-1] >= HOLD_MS
+    # Held a second at the start and 2.5 s at the end; 10 s in all, in whole hundredths.
+    assert durations[0] == pacing.HOLD_FIRST_MS and durations[-1] == pacing.HOLD_LAST_MS
+    assert sum(durations) == 10_000 and all(d % 10 == 0 for d in durations)
     # The optimizers' exact colours are in the picture (the heads are drawn at full colour).
-    palette = theme.THEMES["light"].palette
-    assert {rgb(palette[i]) for i in range(3)} <= colours_in(np.stack(frames))
+    colours = theme.THEMES["light"].run_colours(traj.specs)
+    assert {rgb(c) for c in colours} <= colours_in(np.stack(frames))
     # Heads move: consecutive frames differ.
     assert not np.array_equal(frames[1], frames[2])
 
 
 def test_frames_show_the_steps_they_claim(traj):
-    animation = optviz.animate(traj, frames=4, size=SIZE)
+    animation = optviz.animate(traj, frames=4, size=SIZE, pace="linear")
     assert animation.steps.tolist() == [0, 8, 16, 24]
     first, last = animation.frame(0), animation.frame(-1)
     assert first.shape == (SIZE[1], SIZE[0], 3) and first.dtype == np.uint8
@@ -79,17 +81,19 @@ def test_layouts_and_themes_keep_size_and_colours(traj, tmp_path, layout, loss_p
     frames, _, _ = gif_frames(path)
     assert frames[-1].shape == (240, 320, 3)
     t = theme.THEMES[theme_name]
-    assert {rgb(t.palette[i]) for i in range(3)} <= colours_in(frames[-1])
+    assert {rgb(c) for c in t.run_colours(traj.specs)} <= colours_in(frames[-1])
     assert rgb(t.background) in colours_in(frames[-1][1:2, 1:2])
 
 
 def test_mp4_is_readable_and_holds_the_last_frame(traj, tmp_path, monkeypatch):
     pytest.importorskip("imageio_ffmpeg")
     monkeypatch.setenv("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")  # reading back, as encoders do
-    path = optviz.animate(traj, frames=4, fps=10, size=(201, 151)).save(tmp_path / "a.mp4")
+    animation = optviz.animate(traj, frames=4, fps=10, size=(201, 151))
+    path = animation.save(tmp_path / "a.mp4")
     frames = iio.imread(path, plugin="pyav") if _has_pyav() else _ffmpeg_frames(path)
-    # 3 frames of 1/10 s and the last held one second: 10 more.
-    assert len(frames) == 3 + 10
+    # Each frame repeated for as many tenths of a second as it is shown: 10 s in all.
+    assert [round(d / 100) for d in animation.durations()][-1] == 25
+    assert len(frames) == 100
     assert frames[0].shape[:2] == (152, 202)  # padded to even sides for yuv420p
 
 
@@ -122,7 +126,7 @@ def test_still_formats_draw_the_final_state(tmp_path):
     with Image.open(png) as im:
         assert im.size == SIZE
         pixels = np.asarray(im.convert("RGB"))
-    assert rgb(theme.THEMES["light"].palette[0]) in colours_in(pixels)
+    assert rgb(theme.THEMES["light"].colour("adam")) in colours_in(pixels)
     svg = optviz.animate(traj, size=SIZE).save(tmp_path / "a.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg and "step 24 / 24" in svg
     assert (optviz.animate(traj, size=SIZE).save(tmp_path / "a.pdf")).read_bytes()[:5] == b"%PDF-"
@@ -162,10 +166,15 @@ def test_divergence_is_drawn_not_hidden(tmp_path):
     frames, _, _ = gif_frames(
         optviz.animate(traj, frames=3, size=(320, 240)).save(tmp_path / "d.gif")
     )
-    # The cross marking where GD left is drawn in its colour at the window's edge.
-    blue = rgb(theme.THEMES["light"].palette[0])
-    ys, xs = np.nonzero(np.all(frames[-1] == blue, axis=-1))
-    assert ys.size > 0
+    # The cross marking where GD left is drawn in its colour, wholly inside the window.
+    crosses = optviz.animate(traj, frames=3, size=(320, 240)).scene
+    crosses.show(60)
+    marks = crosses.paths[0].crosses
+    assert len(marks.get_offsets()) == 1
+    box = crosses.ax.get_window_extent()
+    (x, y), = crosses.ax.transData.transform(marks.get_offsets())
+    r = np.sqrt(marks.get_sizes()[0]) / 2 * 100 / 72  # the marker's half width in pixels
+    assert box.x0 <= x - r and x + r <= box.x1 and box.y0 <= y - r and y + r <= box.y1
 
 
 def test_bad_style_values_raise_one_line(traj):

@@ -1,0 +1,36 @@
+"""Words on the picture: what each run is called where it is drawn.
+
+A run is named by its optimizer; where several runs share one (an lr or beta sweep), each name
+also states the values that differ between them, in the field's symbols: ``momentum β = 0.9``.
+"""
+
+from __future__ import annotations
+
+SYMBOLS = {
+    "lr": "lr",
+    "learning_rate": "lr",
+    "beta": "β",
+    "rho": "ρ",
+    "b1": "β₁",
+    "b2": "β₂",
+    "eps": "ε",
+    "noise": "σ",
+    "batch": "batch",
+}
+
+
+def symbol(key: str) -> str:
+    """How the hyper-parameter ``key`` is written on a picture."""
+    return SYMBOLS.get(key, key)
+
+
+def direct_labels(specs) -> list[str]:
+    """A short name per run of ``specs``: the optimizer, plus what varies among its runs."""
+    labels = []
+    for spec in specs:
+        same = [dict(s.hparams) for s in specs if s.name == spec.name]
+        varying = [k for k, _ in spec.hparams if len({str(h.get(k)) for h in same}) > 1]
+        values = dict(spec.hparams)
+        parts = ", ".join(f"{symbol(k)} = {values[k]:g}" for k in varying)
+        labels.append(f"{spec.name} {parts}" if parts else spec.name)
+    return labels

@@ -243,9 +243,28 @@ def show(surface):
     type=click.IntRange(min=1),
     default=150,
     show_default=True,
-    help="Frames, spread evenly over the steps; the last is held a second.",
+    help="Frames at most; frames that would show the same step are merged.",
 )
-@click.option("--fps", type=click.IntRange(min=1), default=30, show_default=True)
+@click.option(
+    "--fps", type=click.IntRange(min=1), default=30, show_default=True,
+    help="The highest frame rate (and the MP4's).",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(4, 120),
+    default=10.0,
+    show_default=True,
+    help="Seconds the animation lasts: the first frame held 1 s, the last 2.5 s.",
+)
+@click.option(
+    "--pace",
+    type=click.Choice(("motion", "linear")),  # optviz.pacing.PACES, without importing it
+    default="motion",
+    show_default=True,
+    help="Spend the frames where the picture moves, or evenly over the steps "
+    "(the step counter always shows the true step).",
+)
+@click.option("--title", metavar="TEXT", help="The picture's title.  [default: the surface's name]")
 @_size_option("640x480")
 @click.option(
     "--layout",
@@ -282,6 +301,9 @@ def render(
     steps,
     frames,
     fps,
+    duration,
+    pace,
+    title,
     size,
     layout,
     theme,
@@ -328,6 +350,9 @@ def render(
             loss_panel=loss_panel,
             bounds=bounds,
             rotate=rotate,
+            title=title,
+            pace=pace,
+            duration=duration,
         )
     )
     with _progress(

@@ -40,7 +40,10 @@ def mark_minima(ax, surface, theme: themes.Theme, animated: bool = False) -> lis
                 ls="none",
                 zorder=20,
                 animated=animated,
-                path_effects=[Stroke(linewidth=3.0, foreground=theme.background), Normal()],
+                path_effects=[
+                    Stroke(linewidth=theme.head_size * 0.4, foreground=theme.background),
+                    Normal(),
+                ],
             )
             star.set_in_layout(False)
             artists.append(star)
@@ -175,6 +178,8 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
+    ax.xaxis.set_major_locator(MaxNLocator(6))
+    ax.yaxis.set_major_locator(MaxNLocator(6))
     ax.set_facecolor(theme.low)
     theme_ticks(ax, theme, 0.8)
     for spine in ax.spines.values():

@@ -20,6 +20,8 @@ OPTIONS = {  # TOML key -> command-line option; True: a flag
     "steps": "--steps",
     "frames": "--frames",
     "fps": "--fps",
+    "duration": "--duration",
+    "pace": "--pace",
     "size": "--size",
     "layout": "--layout",
     "theme": "--theme",
@@ -56,6 +58,8 @@ class Scene:
     def args(self, folder: str) -> list[str]:
         """The command-line arguments that render this scene into ``folder``."""
         args = [self.command, self.surface]
+        if self.command == "render":
+            args += ["--title", self.title]
         for spec in self.optimizers:
             args += ["--opt", spec]
         for x, y in self.starts:

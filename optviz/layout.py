@@ -26,7 +26,7 @@ class Margins:
     @classmethod
     def of(cls, font_size: float) -> "Margins":
         em = font_size * DPI / 72
-        return cls(top=3.0 * em, left=3.9 * em, bottom=2.7 * em, right=0.9 * em, gap=1.2 * em)
+        return cls(top=3.3 * em, left=3.9 * em, bottom=2.7 * em, right=0.9 * em, gap=2.0 * em)
 
 
 def widen(bounds, aspect: float):
@@ -60,15 +60,15 @@ def overlay(size, font_size: float, bounds, loss_panel: bool):
     if not loss_panel:
         options.append(((m.left, m.bottom, inner_w, inner_h), None))
     else:
-        side_w = max(0.3 * inner_w, 9 * m.gap)
+        side_w = max(0.3 * inner_w, 6 * m.gap)
         map_w = inner_w - side_w - m.left
         options.append(
             (
                 (m.left, m.bottom, map_w, inner_h),
-                (m.left + map_w + m.left, m.bottom, side_w - m.right, inner_h),
+                (m.left + map_w + 1.2 * m.left, m.bottom, side_w - 0.2 * m.left, inner_h),
             )
         )
-        below_h = max(0.26 * inner_h, 6 * m.gap)
+        below_h = max(0.26 * inner_h, 4 * m.gap)
         map_h = inner_h - below_h - m.bottom
         options.append(
             (
@@ -86,8 +86,8 @@ def grid(size, font_size: float, bounds, panels: int, loss_panel: bool):
     left empty in the last row hold the loss panel."""
     W, H = size
     m = Margins.of(font_size)
-    title = 1.5 * m.gap  # a panel's name above it
-    inner_w, inner_h = W - m.left - m.right, H - m.top - m.bottom + m.gap
+    title = 0.75 * m.gap  # a panel's name above it
+    inner_w, inner_h = W - m.left - m.right, H - m.top - m.bottom
 
     def shape(cols):
         rows = math.ceil((panels + loss_panel) / cols)
@@ -108,9 +108,9 @@ def grid(size, font_size: float, bounds, panels: int, loss_panel: bool):
     empty = rows * cols - panels
     if empty:
         c0 = panels - (rows - 1) * cols
-        left = m.left + c0 * (cell_w + m.gap) + m.left
+        left = m.left + c0 * (cell_w + m.gap) + 0.9 * m.left
         loss = (left, m.bottom, W - m.right - left, cell_h)
-        if loss[2] < 4 * m.gap:
+        if loss[2] < 2.5 * m.gap:
             loss = None
     return maps, loss, widen(bounds, cell_h / cell_w), cols
 

@@ -12,7 +12,7 @@ import numpy as np
 _DIRECTIONS = np.array(
     [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1)], dtype=float
 )
-_RINGS = (1.0, 2.4)
+_RINGS = (1.0, 2.2, 3.6, 5.2, 7.0)
 
 
 def _overlap(box, boxes) -> float:
@@ -26,13 +26,20 @@ def _overlap(box, boxes) -> float:
 
 
 def candidates(anchor, size, radius: float):
-    """Boxes of ``size`` (w, h) beside ``anchor`` at ``radius`` and beyond, preferred first."""
+    """Boxes of ``size`` (w, h) beside ``anchor`` at ``radius`` and beyond, preferred first;
+    last, a column of boxes stacked above and below it on either side."""
     (x, y), (w, h) = anchor, size
     for ring in _RINGS:
         for dx, dy in _DIRECTIONS:
             cx = x + dx * (radius * ring + w / 2)
             cy = y + dy * (radius * ring + h / 2)
             yield (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    for k in range(1, 12):
+        for side in (1, -1):
+            for sign in (1, -1):
+                cx = x + side * (radius + w / 2)
+                cy = y + sign * k * h
+                yield (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 def place(anchors, sizes, frame, obstacles=(), radius: float = 6.0, previous=None):
@@ -44,11 +51,11 @@ def place(anchors, sizes, frame, obstacles=(), radius: float = 6.0, previous=Non
     placed, offsets = [], []
     obstacles = list(obstacles)
     for i, (anchor, size) in enumerate(zip(anchors, sizes)):
-        options = list(candidates(anchor, size, radius))
+        options = [_inside(box, frame) for box in candidates(anchor, size, radius)]
         if previous is not None and previous[i] is not None:
             dx, dy = previous[i]
             x0, y0 = anchor[0] + dx, anchor[1] + dy
-            options.insert(0, (x0, y0, x0 + size[0], y0 + size[1]))
+            options.insert(0, _inside((x0, y0, x0 + size[0], y0 + size[1]), frame))
         best, best_cost = None, None
         for rank, box in enumerate(options):
             outside = (
@@ -63,7 +70,6 @@ def place(anchors, sizes, frame, obstacles=(), radius: float = 6.0, previous=Non
                 break
             if best_cost is None or conflict + rank < best_cost:
                 best, best_cost = box, conflict + rank
-        best = _inside(best, frame)
         placed.append(best)
         offsets.append((best[0] - anchor[0], best[1] - anchor[1]))
     return placed, offsets

@@ -8,9 +8,9 @@ costs a fraction of a matplotlib Text; the stills get the same words as matplotl
 
 Every run keeps its own colour (`Theme.run_colours`) and is named beside its head
 (`labels.direct_labels`, placed by `placement.place`). Paths are layered by length: the
-longest, often a zigzag, lies at the bottom and is drawn widest, each shorter one on top of it
-narrower and cased in the background colour, so a path that runs along another stays visible
-at its edges. Heads that meet (at a minimum) are drawn as concentric rings.
+longest, often a zigzag, lies at the bottom, each shorter one on top of it cased in the
+background colour; where a path runs along one drawn above it, it is drawn beside it, so that
+it stays visible. Heads that meet (at a minimum) are drawn as concentric rings around it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
 from matplotlib.path import Path
+from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
@@ -50,7 +51,7 @@ BANDS = 4  # steps of opacity along a trail
 CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
 CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
 CASING_PX = 1.5  # the background-coloured edge around each trail
-WIDEST = 1.7  # the bottom trail's width, in widths of the top one
+STAR = 2.3  # a minimum's star with its halo, in head sizes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +108,40 @@ def _arrow(angle: float) -> Path:
     return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
 
 
+ALONGSIDE = 4  # points in a row within a line width of another path make a shared stretch
+
+
+def _smooth(values: np.ndarray, width: int) -> np.ndarray:
+    """A moving average of ``values`` (along axis 0) over ``width`` points, ends held."""
+    if len(values) < 2:
+        return values.astype(float)
+    padded = np.concatenate([values[:1].repeat(width, 0), values, values[-1:].repeat(width, 0)])
+    kernel = np.ones(2 * width + 1) / (2 * width + 1)
+    if values.ndim == 1:
+        return np.convolve(padded, kernel, "valid")
+    return np.stack([np.convolve(padded[:, i], kernel, "valid") for i in range(values.shape[1])], 1)
+
+
+def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
+    """Per point of ``path`` (pixels), 1 where it runs along ``other`` (within ``lw`` of it for
+    at least `ALONGSIDE` points in a row), eased in and out; crossings and a shared start do
+    not count."""
+    near = (np.linalg.norm(path[:, None] - other[None], axis=-1) < lw).any(1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(int), [0]])))
+    stretch = np.zeros(len(path))
+    for lo, hi in zip(edges[::2], edges[1::2]):
+        if hi - lo >= ALONGSIDE:
+            stretch[lo:hi] = 1.0
+    return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
+
+
+def _normals(path: np.ndarray) -> np.ndarray:
+    """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``."""
+    direction = np.gradient(_smooth(path, 3), axis=0)
+    norm = np.linalg.norm(direction, axis=1, keepdims=True)
+    return np.where(norm > 1e-9, direction[:, ::-1] * [1, -1] / np.maximum(norm, 1e-9), 0)
+
+
 class Paths:
     """The moving parts of some runs on one 2-D Axes: trails that fade with age, a head at the
     current point, an arrow at the window's edge for a run outside it, and a cross where a run
@@ -123,7 +158,7 @@ class Paths:
         self.shades = np.repeat([tints(colours[i], theme) for i in self.rows], n_starts, 0)
         self.width = max(1, round(traj.steps / 8 / BANDS))
         self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
-        self.line_widths = np.full(len(self.paths), theme.line_width)
+        self.drawn = self.paths  # where the trails are drawn; set by `layer`
         self.trails = ax.add_collection(
             LineCollection(
                 [],
@@ -142,7 +177,7 @@ class Paths:
             )
         )
         self.head_area = (theme.head_size * (0.6 if self.cloud else 1.0)) ** 2
-        edge = 0.5 if self.cloud else 1.0
+        edge = 0.5 if self.cloud else 0.7
         self.heads = ax.scatter(
             [], [], s=[], c=[], edgecolors=theme.background, linewidths=edge, zorder=7
         )
@@ -166,6 +201,7 @@ class Paths:
             linewidths=1.0,
             zorder=9,
         )
+        self.arrows.set_transform(IdentityTransform())  # arrow shapes in points, as markers
         for marks in (self.heads, self.crosses, self.arrows):
             marks.set_array(None)  # colours are set directly, not mapped through a colormap
         for artist in self.artists:
@@ -177,41 +213,46 @@ class Paths:
         return [self.trails, self.heads, self.arrows, self.crosses]
 
     def layer(self, pixels: np.ndarray) -> None:
-        """Order the runs by the length of their paths on screen (``pixels``), the longest at
-        the bottom and widest."""
+        """Order the runs by the length of their paths on screen (``pixels``, y down), the
+        longest at the bottom; where a run goes along runs drawn above it, draw it beside them,
+        one line's width (and casing) further out for each, like lines on a transit map."""
         lengths = np.linalg.norm(np.diff(pixels, axis=1), axis=-1).sum(1)
         self.order = np.argsort(-lengths, kind="stable")
-        n = len(self.order)
-        if self.cloud or n == 1:
+        if self.cloud or len(self.order) == 1:
             return
-        ranks = np.empty(n)
-        ranks[self.order] = np.arange(n)
-        self.line_widths = self.theme.line_width * (1 + (WIDEST - 1) * (n - 1 - ranks) / (n - 1))
-
-    def _window_px(self):
-        return self.ax.transData.transform, self.ax.get_window_extent()
+        lw = self.theme.line_width * DPI / 72 + 2 * CASING_PX
+        shifted = pixels.copy()
+        for k, run in enumerate(self.order[:-1]):
+            along = sum(_alongside(pixels[run], pixels[o], lw) for o in self.order[k + 1 :])
+            if not along.any():
+                continue
+            shifted[run] += _normals(pixels[run]) * (along * lw)[:, None]
+        h = self.ax.figure.bbox.height
+        flipped = shifted.copy()
+        flipped[..., 1] = h - flipped[..., 1]
+        drawn = self.ax.transData.inverted().transform(flipped.reshape(-1, 2))
+        self.drawn = drawn.reshape(self.paths.shape)
 
     def update(self, step: int) -> None:
         if self.cloud:
             lo = max(step - CLOUD_TAIL, 0)
-            self.trails.set_segments(list(self.paths[self.order, lo : step + 1]))
+            self.trails.set_segments(list(self.drawn[self.order, lo : step + 1]))
             self.trails.set_color(self.shades[self.order, 1])
             self.trails.set_linewidths(self.theme.line_width * 0.45)
         else:
             # Each band is one polyline per run, oldest first, runs bottom first.
             top = step // self.width * self.width
             edges = [step] + [max(top - k * self.width, 0) for k in range(BANDS - 1)] + [0]
-            chunks, colours, widths = [], [], []
+            chunks, colours = [], []
             for run in self.order:
                 for band in reversed(range(BANDS)):
                     lo, hi = edges[band + 1], edges[band]
                     if hi > lo:
-                        chunks.append(self.paths[run, lo : hi + 1])
+                        chunks.append(self.drawn[run, lo : hi + 1])
                         colours.append(self.shades[run, band])
-                        widths.append(self.line_widths[run])
             self.trails.set_segments(chunks)
             self.trails.set_color(colours)
-            self.trails.set_linewidths(widths)
+            self.trails.set_linewidths(self.theme.line_width)
         here = self.paths[:, step]
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
@@ -225,8 +266,8 @@ class Paths:
         self._edges(here, ~inside, step)
 
     def _ring_sizes(self, here, order) -> np.ndarray:
-        """Marker areas: a head that another one drawn above it (or a minimum's star) covers
-        grows into a ring around them."""
+        """Marker areas: a head that others drawn above it (or a minimum's star, with its halo)
+        cover grows into a ring around them."""
         sizes = np.full(len(here), self.head_area)
         if self.cloud or len(order) == 0:
             return sizes
@@ -234,12 +275,12 @@ class Paths:
         stars = self.ax.transData.transform(
             np.asarray(self.traj.surface.minima + self.traj.surface.local_minima).reshape(-1, 2)
         )
-        near = self.theme.head_size * DPI / 72
+        head = self.theme.head_size
+        near = head * DPI / 72
         for k, run in enumerate(order):
-            above = order[k + 1 :]
-            rings = int((np.linalg.norm(px[above] - px[run], axis=1) < near).sum())
-            rings += int((np.linalg.norm(stars - px[run], axis=1) < near).any()) if len(stars) else 0
-            sizes[run] = self.head_area * (1 + 0.75 * rings) ** 2
+            above = int((np.linalg.norm(px[order[k + 1 :]] - px[run], axis=1) < near).sum())
+            star = len(stars) and (np.linalg.norm(stars - px[run], axis=1) < near).any()
+            sizes[run] = (head * (1 + 1.1 * above) + (STAR + 0.2) * head * bool(star)) ** 2
         return sizes
 
     def _edges(self, here, outside, step) -> None:
@@ -388,8 +429,8 @@ class Scene:
         loss_ax = None
         if style.layout == "3d":
             ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
-            draw_surface_3d(ax, traj.surface, bounds, theme)
-            self.paths.append(Paths3D(ax, traj, self.colours, theme, bounds, animated))
+            mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
+            self.paths.append(Paths3D(ax, traj, self.colours, theme, mesh, animated))
             self.ax = ax
             self.bounds = bounds
             self._legend()

@@ -69,6 +69,8 @@ class Theme:
         at 0 to a paler one at 1, the rule's own colour in the middle."""
         from matplotlib.colors import to_hex, to_rgb
 
+        if t == 0.5:
+            return colour
         rgb = np.array(to_rgb(colour))
         towards = np.array(to_rgb(self.foreground if t < 0.5 else self.background))
         amount = abs(t - 0.5) * SHADE_SPREAD * 2

@@ -45,9 +45,9 @@ def _on_mesh(X, Y, H, points) -> np.ndarray:
     return np.asarray(out)
 
 
-def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
+def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     """The surface as a shaded mesh with its minima at the bottoms of their wells, seen from a
-    fixed camera; paths are drawn after it, on top."""
+    fixed camera; paths are drawn after it, on top. Returns the mesh (X, Y, height)."""
     X, Y, Z = surface_grid(surface, bounds, n=MESH)
     H = height(surface, Z)
     ax.computed_zorder = False
@@ -90,18 +90,22 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme) -> None:
         axis.set_pane_color(theme.background)
         axis.label.set_color(theme.foreground)
     theme_ticks(ax, theme, 0.7)
+    return X, Y, H
 
 
 class Paths3D:
     """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
     window are left out."""
 
-    def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, bounds, animated=True):
+    def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, mesh, animated=True):
         self.traj = traj
-        (x0, x1), (y0, y1) = bounds
+        (x0, x1), (y0, y1) = mesh[0][0, [0, -1]], mesh[1][[0, -1], 0]
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
         inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
+        # On the surface as drawn: where the mesh's flat facets lie above the true height
+        # (inside a well), on the facets; lifted a little, so that the mesh never hides it.
         z = height(traj.surface, traj.loss.reshape(inside.shape))
+        z = np.maximum(z, _on_mesh(*mesh, xy.reshape(-1, 2)).reshape(z.shape))
         levels = height(traj.surface, np.asarray(traj.surface.levels))
         z = z + LIFT * (levels.max() - levels.min())
         self.xyz = np.where(inside[..., None], np.concatenate([xy, z[..., None]], -1), np.nan)

@@ -1,0 +1,336 @@
+"""What a picture owes its viewer, measured on the pictures themselves: every run visible and
+named where it is, one colour per optimizer, pacing to talk over, a filled frame, words a
+slide can use, contours that read, a 3-D view that is a surface."""
+
+import itertools
+import math
+import pathlib
+
+import numpy as np
+import pytest
+import surfaces
+from colour_vision import SIMULATIONS, difference
+from matplotlib.colors import to_hex, to_rgb
+
+import optviz
+from optviz import animation, gallery, pacing, scene, theme
+from optviz.cli import main
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCENES = [s for s in gallery.load(ROOT / "gallery" / "gallery.toml") if s.command == "render"]
+CLASSIC = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+def captured(args, monkeypatch) -> animation.Animation:
+    """The animation the command line ``args`` would save, without encoding it."""
+    kept = []
+    monkeypatch.setattr(animation.Animation, "save", lambda self, path, **kw: kept.append(self))
+    result = main.main(args, standalone_mode=False)
+    assert result is None or result == 0
+    return kept[0]
+
+
+def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> float:
+    """The share of points along run ``row``'s drawn path (every 2 pixels) that have a pixel of
+    the run's own colour, or one of its trail's shades, within a line width of them."""
+    sc = anim.scene
+    paths = [p for p in sc.paths if row in p.rows][0]
+    k = paths.rows.index(row)
+    px = sc.pixels[sc.paths.index(paths)][k]
+    # Along the path as drawn: beside the runs drawn on top of it, never far from its own.
+    h = image.shape[0]
+    drawn = paths.ax.transData.transform(paths.drawn[k])
+    drawn[:, 1] = h - drawn[:, 1]
+    lw = sc.theme.line_width * 100 / 72 + 2 * scene.CASING_PX
+    assert np.abs(drawn - px).max() <= len(paths.rows) * lw + 1e-6
+    px = drawn
+    step = anim.steps[-1]
+    px = px[: step + 1]
+    colours = [to_rgb(sc.colours[row])] + [c[:3] for c in scene.tints(sc.colours[row], sc.theme)]
+    targets = np.round(np.array(colours) * 255)
+    match = (np.abs(image[..., None, :].astype(int) - targets).max(-1) <= 10).any(-1)
+    box = paths.ax.get_window_extent()
+    r = math.ceil(sc.theme.line_width * 100 / 72) + 1
+    points = []
+    for a, b in zip(px[:-1], px[1:]):
+        n = max(1, int(np.linalg.norm(b - a) // 2))
+        points += [a + (b - a) * k / n for k in range(n)]
+    # Each place on screen counts once, however often the run passes it (a run that jitters
+    # about its minimum passes the same few pixels for hundreds of steps).
+    points = {
+        (int(x) // 2 * 2, int(y) // 2 * 2) for x, y in points
+        if box.x0 + r < x < box.x1 - r and h - box.y1 + r < y < h - box.y0 - r
+    }
+    if len(points) < 5:  # a run that barely moved is its head
+        return 1.0
+    # Where the path lies under its head (a run that settled), the head's ring is its colour.
+    sc.show(step)
+    head = px[step]
+    ring = math.ceil(np.sqrt(max(paths.heads.get_sizes(), default=0)) / 2 * 100 / 72) + 2
+    seen = []
+    for x, y in points:
+        q = ring if np.hypot(x - head[0], y - head[1]) < ring else r
+        seen.append(match[max(int(y) - q, 0) : int(y) + q + 1, max(int(x) - q, 0) : int(x) + q + 1].any())
+    return float(np.mean(seen))
+
+
+def text_boxes(anim) -> list:
+    """The boxes (x0, y0, x1, y1; pixels, y down) of the words on the last frame."""
+    sc = anim.scene
+    h = sc.style.size[1]
+    renderer = sc.canvas.get_renderer()
+    boxes = [stamp.box for stamp in sc.stamps] + [sc.counter_box]
+    for text in sc.figure.texts:
+        if text.get_text() and text is not sc.counter:
+            e = text.get_window_extent(renderer)
+            boxes.append((e.x0, h - e.y1, e.x1, h - e.y0))
+    return boxes
+
+
+def overlapping(boxes) -> list:
+    return [
+        (a, b) for a, b in itertools.combinations(boxes, 2)
+        if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+    ]
+
+
+def check_picture(anim) -> None:
+    image = anim.frame(-1)
+    for row in range(len(anim.traj.labels)):
+        share = visible_share(anim, image, row)
+        assert share > 0.5, f"{anim.traj.labels[row]}: its colour shows on {share:.0%} of its path"
+    assert overlapping(text_boxes(anim)) == []
+    # Labels lie inside the map, and every global minimum's star is drawn over everything.
+    sc = anim.scene
+    if sc.stamps:
+        box = sc.ax.get_window_extent()
+        h = sc.style.size[1]
+        for stamp in sc.stamps:
+            x0, y0, x1, y1 = stamp.box
+            assert box.x0 - 0.5 <= x0 and x1 <= box.x1 + 0.5
+            assert h - box.y1 - 0.5 <= y0 and y1 <= h - box.y0 + 0.5
+    assert sc.artists[-len(sc.stars) :] == sc.stars or not sc.stars
+
+
+@pytest.mark.parametrize(
+    "scene_", [s for s in SCENES if dict(s.options).get("layout") != "3d"], ids=lambda s: s.name
+)
+def test_every_gallery_scene_shows_every_run_and_keeps_words_apart(scene_, monkeypatch):
+    check_picture(captured(scene_.args("/tmp"), monkeypatch))
+
+
+@pytest.mark.parametrize("name", surfaces.names())
+def test_every_surface_default_render_shows_every_run(name, monkeypatch, tmp_path):
+    check_picture(captured(["render", name, "-o", str(tmp_path / "x.gif")], monkeypatch))
+
+
+def test_coinciding_paths_stay_distinguishable():
+    # SGD without noise is GD: the three paths are one and the same.
+    traj = optviz.run("bowl", ["gd:lr=0.5", "sgd:lr=0.5,noise=0", "momentum:lr=0.5,beta=0"], steps=40)
+    assert np.allclose(traj.params[0], traj.params[1]) and np.allclose(traj.params[0], traj.params[2])
+    anim = optviz.animate(traj, frames=2)
+    image = anim.frame(-1)
+    for row in range(3):
+        assert visible_share(anim, image, row) > 0.5
+
+
+def test_minima_are_never_covered():
+    traj = optviz.run("bowl", ["gd:lr=0.9", "adam:lr=0.3", "momentum:lr=0.1"], steps=300)
+    sc = optviz.animate(traj, frames=2).scene
+    image = sc.frame(traj.steps)
+    # All three runs end at the minimum; its star is still there, in the foreground colour.
+    (x, y), = sc.ax.transData.transform([traj.surface.minima[0]])
+    y = image.shape[0] - y
+    patch = image[int(y) - 2 : int(y) + 3, int(x) - 2 : int(x) + 3]
+    assert (np.abs(patch.astype(int) - np.round(np.array(to_rgb(sc.theme.foreground)) * 255)).max(-1) <= 40).any()
+    # ...and each head that ended there shows as a ring of its own colour around it.
+    for colour in sc.colours:
+        target = np.round(np.array(to_rgb(colour)) * 255)
+        ring = image[int(y) - 12 : int(y) + 13, int(x) - 12 : int(x) + 13]
+        assert (np.abs(ring.astype(int) - target).max(-1) <= 10).any(), colour
+
+
+def test_a_run_that_leaves_the_window_gets_an_arrow_at_the_edge():
+    traj = optviz.run("saddle", ["adam:lr=0.02"], steps=300)
+    sc = optviz.animate(traj, frames=2, size=(320, 240)).scene
+    sc.show(traj.steps)
+    arrows = sc.paths[0].arrows
+    (x, y), = sc.ax.transData.transform(arrows.get_offsets())
+    box = sc.ax.get_window_extent()
+    assert box.x0 < x < box.x1 and box.y1 - 15 < y < box.y1  # at the top edge, where it went
+    assert len(arrows.get_paths()) == 1
+
+
+# --- one colour per optimizer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["light", "dark"])
+def test_the_classic_seven_stay_apart_for_every_kind_of_colour_vision(name):
+    t = theme.THEMES[name]
+    colours = [t.colour(n) for n in CLASSIC]
+    for vision in SIMULATIONS:
+        for a, b in itertools.combinations(colours, 2):
+            assert difference(a, b, vision) >= 10, (vision, a, b)
+        for c in colours:
+            assert difference(c, t.background, vision) >= 20, (vision, c)
+
+
+def test_an_optimizer_keeps_its_colour_in_every_scene_layout_and_command():
+    light, talk, dark = (theme.THEMES[n] for n in ("light", "talk", "dark"))
+    for name in theme.RULES:
+        assert light.colour(name) == talk.colour(name)
+        # The dark theme's variant is the same hue, never darker.
+        h_light = _hue(light.colour(name))
+        h_dark = _hue(dark.colour(name))
+        assert h_light is None or abs((h_dark - h_light + 180) % 360 - 180) < 30, name
+    # Whatever else is in the picture, and in whatever order, adam is adam's colour.
+    for specs in (["adam"], ["gd", "adam"], ["adam", "rmsprop", "optax:lion"]):
+        colours = light.run_colours([optviz.parse_spec(s) for s in specs])
+        assert colours[specs.index("adam")] == light.colour("adam")
+
+
+def _hue(colour):
+    from colour_vision import lab, rgb
+
+    _, a, b = lab(rgb(colour))
+    return None if math.hypot(a, b) < 8 else math.degrees(math.atan2(b, a)) % 360
+
+
+def test_a_sweep_takes_shades_of_one_colour_and_names_the_value():
+    specs = [optviz.parse_spec(f"momentum:lr=0.1,beta={b}") for b in (0.0, 0.5, 0.9)]
+    traj = optviz.run("bowl", specs, steps=10)
+    sc = optviz.animate(traj, frames=2, size=(320, 240)).scene
+    assert [s.text for s in sc.stamps] == ["momentum β = 0", "momentum β = 0.5", "momentum β = 0.9"]
+    assert len(set(sc.colours)) == 3 and theme.THEMES["light"].colour("momentum") in sc.colours
+    assert _hue(sc.colours[0]) == pytest.approx(_hue(sc.colours[2]), abs=15)
+
+
+# --- pacing -----------------------------------------------------------------------------------
+
+
+def test_the_default_render_lasts_long_enough_to_talk_over(monkeypatch, tmp_path):
+    anim = captured(["render", "beale", "-o", str(tmp_path / "b.gif")], monkeypatch)
+    durations = anim.durations()
+    assert 8000 <= sum(durations) <= 12000
+    assert 800 <= durations[0] <= 1500 and 2000 <= durations[-1] <= 3000
+    assert len(anim) <= 150 and anim.steps[0] == 0 and anim.steps[-1] == 300
+
+
+def test_frames_go_where_the_picture_moves():
+    traj = optviz.run("bowl", ["gd:lr=1.5"], steps=150)
+    stop = int(traj.diverged_at[0, 0])
+    assert 0 < stop < 10
+    motion = optviz.animate(traj, frames=150, size=(320, 240))
+    # Most of the moving time shows the steps before the run left; the rest is skipped.
+    before = sum(d for s, d in zip(motion.steps[1:-1], motion.durations()[1:-1]) if s <= stop)
+    assert before > 0.6 * sum(motion.durations()[1:-1])
+    linear = optviz.animate(traj, frames=151, size=(320, 240), pace="linear")
+    assert linear.steps.tolist() == list(range(151))
+
+
+def test_the_pace_schedule_follows_the_travel():
+    travel = np.concatenate([[0.0], np.cumsum([50.0] * 10 + [0.0] * 90)])
+    steps, durations = pacing.schedule(travel, 50)
+    moving = [d for s, d in zip(steps, durations) if 0 < s <= 10]
+    assert sum(moving) > 0.7 * (sum(durations) - durations[0] - durations[-1])
+    assert sum(durations) == 10_000 and all(d % 10 == 0 for d in durations)
+
+
+# --- a filled frame, words a slide can use ------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)], ids=["4:3", "16:9"])
+@pytest.mark.parametrize("name", surfaces.names())
+def test_the_map_fills_at_least_half_the_frame(name, size):
+    traj = optviz.run(name, ["gd"], steps=2)
+    sc = scene.Scene(traj, scene.Style(size=size), animated=False)
+    box = sc.ax.get_window_extent()
+    assert box.width * box.height >= 0.5 * size[0] * size[1]
+
+
+def test_a_grid_leaves_no_cell_empty():
+    traj = optviz.run("himmelblau", list(CLASSIC), steps=2)
+    sc = scene.Scene(traj, scene.Style(size=(640, 480), layout="grid"), animated=False)
+    assert len(sc.maps) == 7 and sc.loss is not None  # the spare cells hold the loss panel
+
+
+def test_titles_formulas_and_axis_names():
+    traj = optviz.run("linreg", ["gd"], steps=2)
+    sc = scene.Scene(traj, scene.Style(loss_panel=True), animated=False)
+    texts = [t.get_text() for t in sc.figure.texts]
+    assert "Fitting a line: mean squared error" in texts
+    assert any(t.startswith("$") and t.endswith("$") for t in texts)
+    assert (sc.ax.get_xlabel(), sc.ax.get_ylabel()) == ("w", "b")
+    assert "loss above minimum" in sc.loss.lines[0].axes.get_ylabel()
+    renderer = sc.canvas.get_renderer()
+    ticks = [t for t in sc.loss.lines[0].axes.get_yticklabels() if t.get_text()]
+    assert 2 <= len(ticks) <= 6
+    assert overlapping([tuple(t.get_window_extent(renderer).extents) for t in ticks]) == []
+    own = scene.Scene(traj, scene.Style(title="My slide"), animated=False)
+    assert "My slide" in [t.get_text() for t in own.figure.texts]
+
+
+def test_a_formula_surface_shows_its_formula_as_math(monkeypatch, tmp_path):
+    anim = captured(
+        ["render", "x**2 + 10*y**2", "--opt", "gd:lr=0.04", "-o", str(tmp_path / "f.gif")],
+        monkeypatch,
+    )
+    texts = [t.get_text() for t in anim.scene.figure.texts]
+    assert "$f = x^{2} + 10\\,y^{2}$" in texts and "x**2 + 10*y**2" not in texts
+
+
+# --- contours ---------------------------------------------------------------------------------
+
+
+def test_narrow_valleys_do_not_turn_into_a_smudge_of_lines():
+    traj = optviz.run("rosenbrock", ["gd"], steps=2)
+    for name in ("light", "dark"):
+        sc = scene.Scene(traj, scene.Style(theme=name))
+        image = sc.frame(0)
+        box = sc.ax.get_window_extent()
+        h = image.shape[0]
+        inside = image[int(h - box.y1) + 2 : int(h - box.y0) - 2, int(box.x0) + 2 : int(box.x1) - 2]
+        muted = np.round(np.array(to_rgb(sc.theme.muted)) * 255)
+        near_line = (np.abs(inside.astype(int) - muted).max(-1) <= 40).mean()
+        assert 0.005 < near_line < 0.12, (name, near_line)
+        # Lines stand out from the fill in both themes.
+        assert difference(sc.theme.muted, sc.theme.low) >= 15
+        assert difference(sc.theme.muted, sc.theme.high) >= 8
+
+
+def test_negative_levels_are_drawn_like_the_others():
+    traj = optviz.run("saddle", ["gd:lr=0.01"], steps=2)
+    sc = scene.Scene(traj, scene.Style(), animated=False)
+    from matplotlib.contour import ContourSet
+
+    for cs in (c for c in sc.ax.get_children() if isinstance(c, ContourSet) and not c.filled):
+        assert all(style[1] is None for style in cs.get_linestyles() if style is not None) or (
+            set(map(str, cs.get_linestyle())) <= {"solid", "(0, None)"}
+        )
+
+
+# --- 3-D ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "himmelblau"])
+def test_3d_wells_stars_and_paths_on_the_surface(name):
+    from optviz import view3d
+
+    surface = surfaces.get(name)
+    traj = optviz.run(surface, ["adam"], steps=100)
+    levels = view3d.height(surface, np.asarray(surface.levels))
+    span = levels.max() - levels.min()
+    assert span <= view3d.DECADES + 1e-9  # no spikes of many decades
+    X, Y, Z = optviz.drawing.surface_grid(surface, surface.bounds, n=view3d.MESH)
+    H = view3d.height(surface, Z)
+    stars = view3d._on_mesh(X, Y, H, surface.minima)
+    assert np.all(stars <= np.percentile(H, 2))  # the stars sit at the bottoms of the wells
+    p3 = view3d.Paths3D
+    sc = scene.Scene(traj, scene.Style(layout="3d", size=(320, 240)), animated=False)
+    (paths,) = sc.paths
+    assert isinstance(paths, p3)
+    xyz = paths.xyz[0]
+    ok = ~np.isnan(xyz[:, 0])
+    on_mesh = view3d._on_mesh(X, Y, H, xyz[ok, :2])
+    lift = xyz[ok, 2] - on_mesh
+    assert np.all(lift > 0) and np.median(lift) < 0.1 * span  # on the surface, lifted a little

@@ -363,6 +363,12 @@ def gallery(file, only):
     click.echo(str(readme))
 
 
+DIVERGING = (
+    "A run diverges when, within --steps steps, its loss or gradient stops being finite or it "
+    "goes more than 10 half-widths of the window from the window's centre."
+)
+
+
 X64 = click.option(
     "--x64",
     is_flag=True,
@@ -402,9 +408,11 @@ def tune_(surface, opts, starts, steps, param, metric, tol, seed, x64, as_json):
     """Find each optimizer's best learning rate on SURFACE (with --param, the best rate and
     that parameter together): a log grid 1e-5 .. 10 run in one call, averaged over the
     starts, then refined around its best point to 0.1 % in a few more calls. Points where any
-    start diverges are never chosen; tied scores are broken by the area under the curve (the
-    final gap for auc and rate), then the smaller rate, and the output says so. On a quadratic
-    surface, what the theory gives is printed under the table."""
+    start diverges are never chosen (a run diverges when, within --steps steps, its loss or
+    gradient stops being finite or it goes more than 10 half-widths of the window from the
+    window's centre). Tied scores are broken by the area under the curve (the final gap for
+    auc and rate), then the smaller rate, and the output says so. On a quadratic surface, the
+    measured rate and what the theory gives are printed under the table."""
     import json
 
     from optviz import runner
@@ -446,7 +454,7 @@ def _still(output, default: str):
     return output
 
 
-def _write_figure(figure, output) -> None:
+def _write_figure(figure, output, echo: bool = True) -> None:
     from optviz import encoders
 
     def write():
@@ -454,7 +462,8 @@ def _write_figure(figure, output) -> None:
             encoder.write_figure(figure)
 
     _checked(write)
-    click.echo(str(output))
+    if echo:
+        click.echo(str(output))
 
 
 @main.command()
@@ -500,7 +509,12 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     )
 
 
-@main.command()
+@main.command(help=f"""Stability map: the final loss on SURFACE against one hyper-parameter,
+every value run in one call, with each optimizer's divergence threshold marked, located by
+bisection to 0.1 % and printed (one line per optimizer, or JSON with --json, under
+"diverges_above"). {DIVERGING} With --param2 (e.g. beta), a 2-D map of one optimizer's
+measured convergence rate over lr x that parameter instead, with heavy ball's theory drawn on
+top on a quadratic surface.""")
 @click.argument("surface")
 @_opt_option(required=True, default_help=False)
 @click.option(
@@ -516,16 +530,44 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
 )
 @click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
+@click.option(
+    "--param2",
+    type=click.Choice(("beta", "b1", "b2", "rho")),
+    help="Map the measured convergence rate over lr x this parameter (one --opt).",
+)
+@click.option(
+    "--range2", metavar="LO,HI", default="0,0.99", show_default=True, help="Values of --param2."
+)
+@click.option("--points2", type=click.IntRange(2, 1000), default=100, show_default=True)
 @START
 @STEPS
 @_size_option("800x500")
 @THEME
 @SEED
+@X64
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 @_still_output("SURFACE-sweep.png")
-def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed, output):
-    """Stability map: the final loss on SURFACE against one hyper-parameter, every value run in
-    one call, with each optimizer's divergence threshold marked."""
-    from optviz import runner, stability
+def sweep(
+    surface,
+    opts,
+    param,
+    range_,
+    points,
+    param2,
+    range2,
+    points2,
+    starts,
+    steps,
+    size,
+    theme,
+    seed,
+    x64,
+    as_json,
+    output,
+):
+    import json
+
+    from optviz import phase, runner, stability
 
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-sweep.png")
@@ -533,17 +575,46 @@ def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed
     if range_ is not None:
         lo, hi = _checked(lambda: _numbers(range_, 2, "LO,HI"), "'--range'")
     runner.use_compilation_cache()
-    result = _checked(
-        lambda: stability.sweep(
-            surface,
-            list(opts),
-            param=param,
-            lo=lo,
-            hi=hi,
-            points=points,
-            starts=starts or None,
-            steps=steps,
-            seed=seed,
+    _x64(x64)
+    if param2 is not None:
+        if param != "lr" or len(opts) != 1:
+            raise click.UsageError("--param2 maps one optimizer (one --opt) over lr x PARAM2")
+        lo2, hi2 = _checked(lambda: _numbers(range2, 2, "LO,HI"), "'--range2'")
+        result = _checked(
+            lambda: phase.phase(
+                surface,
+                opts[0],
+                param2=param2,
+                lo=lo,
+                hi=hi,
+                lo2=lo2,
+                hi2=hi2,
+                points=points,
+                points2=points2,
+                starts=starts or None,
+                steps=steps,
+                seed=seed,
+            )
         )
-    )
-    _write_figure(_checked(lambda: stability.draw(result, size=size, theme=theme)), output)
+        figure = _checked(lambda: phase.draw(result, size=size, theme=theme))
+    else:
+        result = _checked(
+            lambda: stability.sweep(
+                surface,
+                list(opts),
+                param=param,
+                lo=lo,
+                hi=hi,
+                points=points,
+                starts=starts or None,
+                steps=steps,
+                seed=seed,
+            )
+        )
+        figure = _checked(lambda: stability.draw(result, size=size, theme=theme))
+    _write_figure(figure, output, echo=False)
+    if as_json:
+        click.echo(json.dumps({**result.as_dict(), "output": str(output)}, indent=2))
+    else:
+        click.echo(result.report())
+        click.echo(str(output))

@@ -39,7 +39,7 @@ class Sweep:
     threshold: np.ndarray
     steps: int
     n_starts: int
-    theory: np.ndarray | None = None  # (n_opt,) thresholds theory gives (quadratic), NaN where none
+    theory: np.ndarray | None = None  # (n_opt,) thresholds theory gives (quadratic) or NaN
 
     def as_dict(self) -> dict:
         """What was found, for ``--json``: per optimizer, ``diverges_above`` (None if it did not
@@ -75,7 +75,8 @@ class Sweep:
             else:
                 line = f"{label}: diverges above {self.param} = {t:.4g}"
             if self.theory is not None and np.isfinite(self.theory[i]):
-                line += f" (theory: 2(1 + β)/L = {self.theory[i]:.4g})"
+                formula = "2/L" if self.specs[i].name == "gd" else "2(1 + beta)/L"
+                line += f" (theory: {formula} = {self.theory[i]:.4g})"
             lines.append(line)
         return "\n".join(lines)
 
@@ -232,6 +233,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     band = n * (cross_row + label_row) + type_size * 0.5
     stable = result.diverged == 0
     finals = np.where(stable, np.maximum(result.final, floor) if known else result.final, np.nan)
+    inches = figure.dpi_scale_trans
     for i, label in enumerate(result.labels):
         colour = theme.colour(i)
         ax.plot(result.values, finals[i], color=colour, lw=theme.line_width)
@@ -243,7 +245,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
             "x",
             color=colour,
             ms=theme.head_size * 0.8,
-            transform=top + ScaledTranslation(0, -(i + 0.5) * cross_row / 72, figure.dpi_scale_trans),
+            transform=top + ScaledTranslation(0, -(i + 0.5) * cross_row / 72, inches),
             clip_on=False,
         )[0].set_in_layout(False)
         threshold = result.threshold[i]

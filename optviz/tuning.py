@@ -91,15 +91,17 @@ def measured_rate(gap: np.ndarray) -> np.ndarray:
     oscillating run is measured by its peaks) over the steps until the run comes within a tenth
     (on the log scale) of its lowest gap, where float precision or the end of the run stops it.
     The gap of a smooth minimum is quadratic in the distance, hence the half. A run already at
-    its floor after a step has rate 0; one that never gets lower than its start is fitted over
-    all its steps (rate >= 1)."""
+    its floor after a step has rate 0; one that ends no lower than it started is fitted over
+    all its steps, without the envelope (rate >= 1)."""
     dtype = gap.dtype if np.issubdtype(gap.dtype, np.floating) else np.float64
-    log = np.log10(np.maximum(np.asarray(gap, dtype=float), np.finfo(dtype).tiny))
-    log = np.flip(np.maximum.accumulate(np.flip(log, -1), axis=-1), -1)
-    t = np.arange(log.shape[-1])
+    raw = np.log10(np.maximum(np.asarray(gap, dtype=float), np.finfo(dtype).tiny))
+    envelope = np.flip(np.maximum.accumulate(np.flip(raw, -1), axis=-1), -1)
+    converging = raw[..., -1] < raw[..., 0]
+    log = np.where(converging[..., None], envelope, raw)
     lowest, first = log.min(axis=-1), log[..., 0]
+    t = np.arange(log.shape[-1])
     end = np.argmax(log <= (lowest + 0.1 * (first - lowest))[..., None], axis=-1)
-    at_once = (end < 2) & (lowest < first)
+    at_once = (end < 2) & converging
     end = np.where(end < 2, t[-1], end)[..., None]
     window = t <= end
     count = window.sum(axis=-1)
@@ -303,14 +305,15 @@ def format_table(results: list[Tuned]) -> str:
         rows.append(tuple(cells))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    notes = []
     for r in results:
         if r.tie:
-            lines.append(f"{r.spec.name}: {r.tie}")
+            notes.append(f"{r.spec.name}: {r.tie}")
         if r.theory and r.lr:
             t = r.theory
             best = f"lr = {t.lr:.4g}" + (f", beta = {t.beta:.4g}" if r.spec.name != "gd" else "")
-            lines.append(
+            notes.append(
                 f"{r.spec.name}: measured rate {r.rate:.4g} per step (theory at these values "
                 f"{r.theory_rate:.4g}); the best on this quadratic: {best}, rate {t.rate:.4g}"
             )
-    return "\n".join(lines)
+    return "\n".join(lines + ([""] + notes if notes else []))

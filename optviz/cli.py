@@ -581,7 +581,7 @@ def sweep(
             raise click.UsageError("--param2 maps one optimizer (one --opt) over lr x PARAM2")
         lo2, hi2 = _checked(lambda: _numbers(range2, 2, "LO,HI"), "'--range2'")
         result = _checked(
-            lambda: phase.phase(
+            lambda: phase.rate_map(
                 surface,
                 opts[0],
                 param2=param2,

@@ -23,7 +23,7 @@ RATE_LEVELS = (0.7, 0.8, 0.9, 0.95, 0.99)  # the contour lines of the theoretica
 
 
 @dataclasses.dataclass(frozen=True)
-class PhaseMap:
+class RateMap:
     """``rate`` (len(values2), len(values)): the measured rate at each (param2, lr) point, NaN
     where some start diverged; ``theory`` the same from heavy ball's formula (quadratic
     surfaces, momentum over lr x beta), else None."""
@@ -100,7 +100,7 @@ class PhaseMap:
         return "\n".join(lines)
 
 
-def phase(
+def rate_map(
     surface,
     optimizer,
     *,
@@ -115,7 +115,7 @@ def phase(
     starts=None,
     steps: int = 300,
     seed: int = 0,
-) -> PhaseMap:
+) -> RateMap:
     """Measure ``optimizer``'s convergence rate on ``surface`` at every point of a grid of
     ``points`` learning rates in [lo, hi] (log-spaced) × ``points2`` values of ``param2`` in
     [lo2, hi2], in one call."""
@@ -147,7 +147,7 @@ def phase(
     theory = None
     if curvatures is not None and spec.name == "momentum" and param2 == "beta":
         theory = quadratic.heavy_ball_rate(lr, second, curvatures)
-    return PhaseMap(
+    return RateMap(
         surface,
         spec,
         runner.label(spec, surface, ("lr", "learning_rate", param2)),
@@ -162,7 +162,7 @@ def phase(
     )
 
 
-def draw(result: PhaseMap, *, size=(800, 560), theme: str = "light"):
+def draw(result: RateMap, *, size=(800, 560), theme: str = "light"):
     """The measured rate as colour (the diverged region in the theme's muted tone), and on a
     quadratic surface heavy ball's theory on top: the divergence boundary, the rate's contour
     lines, Polyak's point; every line labelled where it is drawn."""

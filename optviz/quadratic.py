@@ -18,6 +18,7 @@ case β = 0: rate max |1 − lr·λ|, converging iff lr < 2/L. The best rates ar
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -41,7 +42,11 @@ class Best(NamedTuple):
 def curvatures(surface) -> np.ndarray | None:
     """The eigenvalues of ``surface``'s Hessian, smallest first, if the surface is a quadratic
     (its Hessian the same at a few points spread over its window, to 1e-4); else None."""
-    surface = runner.as_surface(surface)
+    return _curvatures(runner.as_surface(surface))
+
+
+@functools.lru_cache(maxsize=None)
+def _curvatures(surface) -> np.ndarray | None:
     (x0, x1), (y0, y1) = surface.bounds
     centre, half = np.array([(x0 + x1) / 2, (y0 + y1) / 2]), np.array([x1 - x0, y1 - y0]) / 2
     points = centre + np.array(_PROBES) * half

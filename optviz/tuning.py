@@ -5,7 +5,8 @@ Hand-picked rates make any optimizer look good or bad. `tune` runs each optimize
 of a log grid, 1e-5 to 10, eight per decade (with ``param``, on a 2-D grid of rate × that
 parameter), all in one vmapped call from the same starts, and scores each point by a metric
 averaged over the starts. It then refines around the best point: a few rounds of a finer grid
-spanning the best point's neighbours, each one vmapped call, until the rate is known to 0.1 %.
+spanning the best point's neighbours, each one vmapped call as large as the first (so that
+they all reuse its compiled code), until the rate is known to 0.1 %.
 Points at which any start diverged are never chosen. Metrics, with gap = f − f* (the loss
 itself where f* is unknown):
 
@@ -39,7 +40,6 @@ SECOND_VALUES = 1 - np.geomspace(1, 1e-3, 25)  # 0 to 0.999
 TIE = 1e-6  # scores this close (relative) to the best tie: float32 tells them no further
 PRECISION = 1e-3  # refine until neighbouring points differ by this factor
 ROUNDS = 12  # refining calls at most
-REFINE_POINTS = 17  # per axis, in each refining call
 MAX_ENTRIES = 50_000_000  # loss values one call may keep (grid points x starts x steps)
 _SECONDARY = {"final": "auc", "auc": "final", "steps-to-tol": "auc", "rate": "final"}
 
@@ -204,16 +204,19 @@ def _tune_one(surface, spec, lrs, param, curvatures, *, starts, steps, seed, met
     key = external.lr_key(spec.name)
     keys = (key, param) if param else (key,)
 
-    def evaluate(points):  # (k, len(keys)) -> primary, secondary, loss, diverged_at
-        grid = {name: points[:, j] for j, name in enumerate(keys)}
-        loss, diverged_at = runner.losses(surface, spec, starts, steps=steps, seed=seed, grid=grid)
-        loss, diverged_at = np.asarray(loss), np.asarray(diverged_at)
-        return (*scores(surface, loss, diverged_at, metric, tol), loss, diverged_at)
-
     # The search runs in u = (log lr, log(1 - param)), where the grids are even.
     grid_u = [np.log(lrs)] + ([np.log1p(-SECOND_VALUES)] if param else [])
     axes = np.meshgrid(*grid_u, indexing="ij")
     points_u = np.stack([a.ravel() for a in axes], axis=-1)
+
+    def evaluate(points):  # (k, len(keys)) -> primary, secondary, loss, diverged_at
+        # Every call is padded to the first one's size, so that all reuse its compiled code.
+        padded = np.concatenate([points, np.repeat(points[:1], len(points_u) - len(points), 0)])
+        grid = {name: padded[:, j] for j, name in enumerate(keys)}
+        loss, diverged_at = runner.losses(surface, spec, starts, steps=steps, seed=seed, grid=grid)
+        loss, diverged_at = np.asarray(loss)[: len(points)], np.asarray(diverged_at)[: len(points)]
+        return (*scores(surface, loss, diverged_at, metric, tol), loss, diverged_at)
+
     primary, secondary, _, _ = evaluate(_from_u(points_u))
     coarse = primary.reshape(axes[0].shape)
     if not np.isfinite(primary).any():
@@ -224,13 +227,12 @@ def _tune_one(surface, spec, lrs, param, curvatures, *, starts, steps, seed, met
     first_bad = int(np.argmax(diverged)) if diverged.any() else len(lrs)
     stable = (float(lrs[0]), float(lrs[first_bad - 1])) if first_bad > 0 else None
     steps_u = [np.diff(g).mean() for g in grid_u]
-    best_u, value = _refine(evaluate, points_u[chosen], primary[chosen], steps_u)
+    m = int(len(points_u) ** (1 / len(keys)))  # points per axis that fit in one call
+    best_u, value = _refine(evaluate, points_u[chosen], primary[chosen], steps_u, m)
     values = [float(f"{v:.4g}") for v in _from_u(best_u[None])[0]]
     tuned = spec.replace(**dict(zip(keys, values)))
-    # The reported values, run again for their measured rate; the batch is padded to the
-    # refining grid's size so that the compiled code is reused.
-    _, _, loss, _ = evaluate(np.repeat([values], REFINE_POINTS ** len(keys), axis=0))
-    rate = float(measured_rate(np.moveaxis(surface.gap(loss[:1]), 1, -1)).mean())
+    _, _, loss, _ = evaluate(np.array([values]))  # the reported values, for their rate
+    rate = float(measured_rate(np.moveaxis(surface.gap(loss), 1, -1)).mean())
     theory = theory_rate = None
     if curvatures is not None and spec.name in quadratic.THEORY:
         theory = quadratic.best(spec.name, curvatures)
@@ -252,13 +254,12 @@ def _tune_one(surface, spec, lrs, param, curvatures, *, starts, steps, seed, met
     )
 
 
-def _refine(evaluate, best_u, value, steps_u):
-    """Zoom in on ``best_u``: a grid of m points per axis spanning its neighbours (``steps_u``
-    away) runs in one call; the best becomes the centre, and an axis's span shrinks to two of
+def _refine(evaluate, best_u, value, steps_u, m: int):
+    """Zoom in on ``best_u``: a grid of ``m`` points per axis spanning its neighbours
+    (``steps_u`` away) runs in one call; the best becomes the centre, and an axis's span shrinks to two of
     the last grid's spacings (a quarter: some slack for scores that are not smooth) unless the
     best lies on its edge (then the grid only moves), until neighbours are `PRECISION` apart
     (at most `ROUNDS` calls). Ties are broken as on the coarse grid."""
-    m = REFINE_POINTS
     steps_u = np.array(steps_u)
     for _ in range(ROUNDS):
         if steps_u.max() <= PRECISION:

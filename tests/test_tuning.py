@@ -228,7 +228,7 @@ def test_the_sweep_figure_keeps_its_text_inside_and_apart(bowl_sweep, size, them
 
 @pytest.fixture(scope="module")
 def bowl_map():
-    return phase.phase("bowl", "momentum", lo=0.01, hi=3, points=48, points2=40)
+    return phase.rate_map("bowl", "momentum", lo=0.01, hi=3, points=48, points2=40)
 
 
 def test_the_measured_rate_map_agrees_with_the_theory(bowl_map):
@@ -266,4 +266,4 @@ def test_the_map_command(tmp_path):
         bad = CliRunner().invoke(main, [*args, *extra, "-o", str(out)])
         assert bad.exit_code == 2 and message in bad.stderr, bad.stderr
     with pytest.raises(ValueError, match="gd has no beta to map"):
-        phase.phase("bowl", "gd")
+        phase.rate_map("bowl", "gd")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import pathlib
-import subprocess
 import sys
 import tempfile
-import time
 from unittest import mock
 
 from click.testing import CliRunner
+from render import timed  # benchmarks/render.py: a whole process, timed
 
 from optviz import runner
 from optviz.cli import main as cli
@@ -63,13 +62,8 @@ def main() -> None:
             env = dict(os.environ, OPTVIZ_CACHE=str(pathlib.Path(folder) / "cache"))
             command = [sys.executable, "-m", "optviz", *args, *output(args, folder)]
 
-            def timed():
-                begin = time.perf_counter()
-                subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-                return time.perf_counter() - begin
-
-            cold = timed()
-            warm = min(timed() for _ in range(3))
+            cold = timed(command, env)
+            warm = min(timed(command, env) for _ in range(3))
             n = calls(args, folder)
             print(f"| `optviz {' '.join(args)}` | {n} | {cold:.1f} s | {warm:.1f} s |")
 

@@ -576,42 +576,21 @@ def sweep(
         lo, hi = _checked(lambda: _numbers(range_, 2, "LO,HI"), "'--range'")
     runner.use_compilation_cache()
     _x64(x64)
+    grid = dict(lo=lo, hi=hi, points=points, starts=starts or None, steps=steps, seed=seed)
     if param2 is not None:
         if param != "lr" or len(opts) != 1:
             raise click.UsageError("--param2 maps one optimizer (one --opt) over lr x PARAM2")
         lo2, hi2 = _checked(lambda: _numbers(range2, 2, "LO,HI"), "'--range2'")
+        kind = phase
         result = _checked(
             lambda: phase.rate_map(
-                surface,
-                opts[0],
-                param2=param2,
-                lo=lo,
-                hi=hi,
-                lo2=lo2,
-                hi2=hi2,
-                points=points,
-                points2=points2,
-                starts=starts or None,
-                steps=steps,
-                seed=seed,
+                surface, opts[0], param2=param2, lo2=lo2, hi2=hi2, points2=points2, **grid
             )
         )
-        figure = _checked(lambda: phase.draw(result, size=size, theme=theme))
     else:
-        result = _checked(
-            lambda: stability.sweep(
-                surface,
-                list(opts),
-                param=param,
-                lo=lo,
-                hi=hi,
-                points=points,
-                starts=starts or None,
-                steps=steps,
-                seed=seed,
-            )
-        )
-        figure = _checked(lambda: stability.draw(result, size=size, theme=theme))
+        kind = stability
+        result = _checked(lambda: stability.sweep(surface, list(opts), param=param, **grid))
+    figure = _checked(lambda: kind.draw(result, size=size, theme=theme))
     _write_figure(figure, output, echo=False)
     if as_json:
         click.echo(json.dumps({**result.as_dict(), "output": str(output)}, indent=2))

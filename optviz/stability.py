@@ -234,8 +234,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     stable = result.diverged == 0
     finals = np.where(stable, np.maximum(result.final, floor) if known else result.final, np.nan)
     inches = figure.dpi_scale_trans
-    for i, label in enumerate(result.labels):
-        colour = theme.colour(i)
+    for i, colour in enumerate(theme.run_colours(result.specs)):
         ax.plot(result.values, finals[i], color=colour, lw=theme.line_width)
         top = ax.get_xaxis_transform()
         bad = ~stable[i]

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 import optviz
 from optviz import phase, quadratic, stability, tuning
+from optviz import theme as themes
 from optviz.cli import main
 
 MU, L = 0.1, 2.0
@@ -224,6 +225,8 @@ def test_the_sweep_figure_keeps_its_text_inside_and_apart(bowl_sweep, size, them
     labels = [t for t in ax.texts if "diverge" in t.get_text()]
     assert [t.get_text().split(":")[0] for t in labels] == list(bowl_sweep.labels)
     assert labels[0].get_text() == f"gd: diverges above lr = {bowl_sweep.threshold[0]:.4g}"
+    theme = themes.for_size(theme_name, size)
+    assert [t.get_color() for t in labels] == theme.run_colours(bowl_sweep.specs)
 
 
 @pytest.fixture(scope="module")

@@ -90,9 +90,10 @@ def measured_rate(gap: np.ndarray) -> np.ndarray:
     s of the upper envelope of log10(gap) (the largest gap from each step on, so that an
     oscillating run is measured by its peaks) over the steps until the run comes within a tenth
     (on the log scale) of its lowest gap, where float precision or the end of the run stops it.
-    The gap of a smooth minimum is quadratic in the distance, hence the half. A run already at
-    its floor after a step has rate 0; one that ends no lower than it started is fitted over
-    all its steps, without the envelope (rate >= 1)."""
+    The gap of a smooth minimum is quadratic in the distance, hence the half. A run at the
+    floor (`runner.GAP_FLOOR` or below) after a step has rate 0, one that stalls after a step
+    is fitted over all its steps (rate near 1), and one that ends no lower than it started is
+    fitted over all its steps without the envelope (rate >= 1)."""
     dtype = gap.dtype if np.issubdtype(gap.dtype, np.floating) else np.float64
     raw = np.log10(np.maximum(np.asarray(gap, dtype=float), np.finfo(dtype).tiny))
     envelope = np.flip(np.maximum.accumulate(np.flip(raw, -1), axis=-1), -1)
@@ -101,7 +102,7 @@ def measured_rate(gap: np.ndarray) -> np.ndarray:
     lowest, first = log.min(axis=-1), log[..., 0]
     t = np.arange(log.shape[-1])
     end = np.argmax(log <= (lowest + 0.1 * (first - lowest))[..., None], axis=-1)
-    at_once = (end < 2) & converging
+    at_once = (end < 2) & (lowest <= np.log10(runner.GAP_FLOOR))
     end = np.where(end < 2, t[-1], end)[..., None]
     window = t <= end
     count = window.sum(axis=-1)
@@ -283,7 +284,7 @@ def _from_u(points_u: np.ndarray) -> np.ndarray:
     """Points (k, 1 or 2) of (log lr, log(1 - param)) as (lr, param)."""
     out = np.exp(points_u)
     if out.shape[1] > 1:
-        out[:, 1] = -np.expm1(points_u[:, 1])
+        out[:, 1] = 0.0 - np.expm1(points_u[:, 1])  # 0.0 -: no -0 at param = 0
     return out
 
 

@@ -72,8 +72,7 @@ class RateMap:
             out["fastest"] = {"lr": lr, self.param2: value, "rate": rate}
         if self.theory is not None:
             best = quadratic.best("momentum", self.curvatures)
-            if best is not None:
-                out["theory"] = {k: float(f"{v:.4g}") for k, v in best._asdict().items()}
+            out["theory"] = {k: float(f"{v:.4g}") for k, v in best._asdict().items()}
             out["largest_deviation_from_theory"] = float(f"{self.deviation():.4g}")
         return out
 
@@ -88,11 +87,9 @@ class RateMap:
         ]
         if self.theory is not None:
             best = quadratic.best("momentum", self.curvatures)
-            if best is not None:
-                lines.append(
-                    f"theory (Polyak): lr = {best.lr:.4g}, beta = {best.beta:.4g}, "
-                    f"rate {best.rate:.4g}"
-                )
+            lines.append(
+                f"theory (Polyak): lr = {best.lr:.4g}, beta = {best.beta:.4g}, rate {best.rate:.4g}"
+            )
             lines.append(
                 f"measured rates within {100 * self.deviation():.2g} % of theory wherever the "
                 "runs converge"
@@ -193,44 +190,7 @@ def draw(result: RateMap, *, size=(800, 560), theme: str = "light"):
         bbox=dict(fc=theme.background, ec="none", pad=1.5, alpha=0.85),
     )
     if result.theory is not None:
-        lines = ax.contour(
-            result.values,
-            result.values2,
-            result.theory,
-            levels=RATE_LEVELS,
-            colors="white",
-            linewidths=0.9,
-            linestyles="--",
-        )
-        ax.clabel(lines, fmt="%g", fontsize=type_size * 0.9)
-        L = float(result.curvatures.max())
-        beta = result.values2
-        edge = 2 * (1 + beta) / L
-        inside = (edge >= result.values[0]) & (edge <= result.values[-1])
-        ax.plot(edge[inside], beta[inside], color=theme.foreground, lw=theme.line_width)
-        if inside.any():  # labelled three quarters up, clear of Polyak's point
-            at = np.flatnonzero(inside)[int(0.75 * inside.sum())]
-            ax.annotate(
-                "theory: diverges above lr = 2(1 + β)/L",
-                (edge[at], beta[at]),
-                xytext=(-6, 0),
-                textcoords="offset points",
-                ha="right",
-                va="center",
-                **text,
-            )
-        best = quadratic.best("momentum", result.curvatures)
-        if best is not None:
-            ax.plot(best.lr, best.beta, "*", ms=theme.head_size * 2, mfc="white", mec="black")
-            ax.annotate(
-                f"Polyak: lr = {best.lr:.3g}, β = {best.beta:.3g}, rate {best.rate:.3g}",
-                (best.lr, best.beta),
-                xytext=(-8, -4),
-                textcoords="offset points",
-                ha="right",
-                va="top",
-                **text,
-            )
+        _draw_theory(ax, result, theme, text)
     colourbar = figure.colorbar(mesh, ax=ax, pad=0.02)
     colourbar.set_label(
         "measured rate (distance × rate per step)", color=theme.foreground, fontsize=type_size
@@ -247,3 +207,45 @@ def draw(result: RateMap, *, size=(800, 560), theme: str = "light"):
         figure, f"{result.surface.name}: {result.label}'s rate over lr × {result.param2}", theme
     )
     return figure
+
+
+def _draw_theory(ax, result: RateMap, theme, text: dict) -> None:
+    """Heavy ball's theory on the map: the rate's contour lines (dashed), the divergence
+    boundary lr = 2(1 + β)/L and Polyak's point, each labelled where it is drawn."""
+    lines = ax.contour(
+        result.values,
+        result.values2,
+        result.theory,
+        levels=RATE_LEVELS,
+        colors="white",
+        linewidths=0.9,
+        linestyles="--",
+    )
+    ax.clabel(lines, fmt="%g", fontsize=text["fontsize"] * 0.9)
+    beta = result.values2
+    edge = 2 * (1 + beta) / float(result.curvatures.max())
+    inside = (edge >= result.values[0]) & (edge <= result.values[-1])
+    ax.plot(edge[inside], beta[inside], color=theme.foreground, lw=theme.line_width)
+    if inside.any():  # labelled three quarters up, clear of Polyak's point
+        at = np.flatnonzero(inside)[int(0.75 * inside.sum())]
+        ax.annotate(
+            "theory: diverges above lr = 2(1 + β)/L",
+            (edge[at], beta[at]),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            **text,
+        )
+    best = quadratic.best("momentum", result.curvatures)
+    if result.values[0] <= best.lr <= result.values[-1] and beta[0] <= best.beta <= beta[-1]:
+        ax.plot(best.lr, best.beta, "*", ms=theme.head_size * 2, mfc="white", mec="black")
+        ax.annotate(
+            f"Polyak: lr = {best.lr:.3g}, β = {best.beta:.3g}, rate {best.rate:.3g}",
+            (best.lr, best.beta),
+            xytext=(-8, -4),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            **text,
+        )

@@ -40,8 +40,9 @@ class Best(NamedTuple):
 
 
 def curvatures(surface) -> np.ndarray | None:
-    """The eigenvalues of ``surface``'s Hessian, smallest first, if the surface is a quadratic
-    (its Hessian the same at a few points spread over its window, to 1e-4); else None."""
+    """The eigenvalues of ``surface``'s Hessian, smallest first, if the surface is a convex
+    quadratic (its Hessian positive definite and the same at a few points spread over its
+    window, to 1e-4), the case the formulas here describe; else None."""
     return _curvatures(runner.as_surface(surface))
 
 
@@ -56,7 +57,8 @@ def _curvatures(surface) -> np.ndarray | None:
     scale = np.abs(hessians[0]).max()
     if scale == 0 or np.abs(hessians - hessians[0]).max() > 1e-4 * scale:
         return None
-    return np.linalg.eigvalsh((hessians[0] + hessians[0].T) / 2)
+    eigenvalues = np.linalg.eigvalsh((hessians[0] + hessians[0].T) / 2)
+    return eigenvalues if eigenvalues[0] > 0 else None
 
 
 def heavy_ball_rate(lr, beta, curvatures) -> np.ndarray:
@@ -76,11 +78,10 @@ def threshold(beta: float, curvatures) -> float:
 
 def best(rule: str, curvatures) -> Best | None:
     """The best constant hyper-parameters of ``rule`` ('gd' or 'momentum') and their rate, on a
-    quadratic whose Hessian has eigenvalues ``curvatures`` (all > 0); None for other rules or
-    a Hessian that is not positive definite."""
-    mu, L = float(np.min(curvatures)), float(np.max(curvatures))
-    if rule not in THEORY or mu <= 0:
+    quadratic whose Hessian has eigenvalues ``curvatures`` (all > 0); None for other rules."""
+    if rule not in THEORY:
         return None
+    mu, L = float(np.min(curvatures)), float(np.max(curvatures))
     kappa = L / mu
     if rule == "gd":
         return Best(2 / (L + mu), 0.0, (kappa - 1) / (kappa + 1))

@@ -65,24 +65,13 @@ class Sweep:
     def report(self) -> str:
         """One line per optimizer: where it diverges, and what theory says where it knows."""
         lines = []
-        for i, label in enumerate(self.labels):
-            t = self.threshold[i]
-            if not np.isfinite(t):
-                line = f"{label}: no divergence for {self.param} in [{self.values[0]:.4g}, "
-                line += f"{self.values[-1]:.4g}]"
-            elif t == self.values[0]:
-                line = f"{label}: diverges at every {self.param}, from {t:.4g}"
-            else:
-                line = f"{label}: diverges above {self.param} = {t:.4g}"
+        for i, spec in enumerate(self.specs):
+            line = _label(self, i)
             if self.theory is not None and np.isfinite(self.theory[i]):
-                formula = "2/L" if self.specs[i].name == "gd" else "2(1 + beta)/L"
+                formula = "2/L" if spec.name == "gd" else "2(1 + beta)/L"
                 line += f" (theory: {formula} = {self.theory[i]:.4g})"
             lines.append(line)
         return "\n".join(lines)
-
-    def figure(self, **style):
-        """This sweep drawn by `draw` (``size``, ``theme``)."""
-        return draw(self, **style)
 
 
 def _rounded(value) -> float | None:
@@ -191,7 +180,7 @@ def _theory(surface, specs, param) -> np.ndarray | None:
     if param != "lr":
         return None
     curvatures = quadratic.curvatures(surface)
-    if curvatures is None or curvatures.max() <= 0:
+    if curvatures is None:
         return None
     return np.array(
         [
@@ -233,10 +222,9 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
     band = n * (cross_row + label_row) + type_size * 0.5
     stable = result.diverged == 0
     finals = np.where(stable, np.maximum(result.final, floor) if known else result.final, np.nan)
-    inches = figure.dpi_scale_trans
+    top, inches = ax.get_xaxis_transform(), figure.dpi_scale_trans
     for i, colour in enumerate(theme.run_colours(result.specs)):
         ax.plot(result.values, finals[i], color=colour, lw=theme.line_width)
-        top = ax.get_xaxis_transform()
         bad = ~stable[i]
         ax.plot(
             result.values[bad],
@@ -305,7 +293,7 @@ def _leave_room(ax, finals, log: bool, share: float) -> None:
     lo, hi = values.min(), values.max()
     if log:
         lo, hi = np.log10(lo), np.log10(hi)
-    pad = max(hi - lo, 1.0 if log else abs(hi) * 0.1 or 1.0) * 0.05
+    pad = 0.05 * ((hi - lo) or 1.0)  # a flat curve still gets some room
     lo, hi = lo - pad, hi + pad
     top = hi + (hi - lo) * share / (1 - share)
     ax.set_ylim(*((10**lo, 10**top) if log else (lo, top)))

@@ -33,8 +33,8 @@ from optviz.spec import Spec, as_spec
 
 METRICS = ("final", "auc", "steps-to-tol", "rate")
 LEARNING_RATES = np.logspace(-5, 1, 49)  # 1e-5 to 10, eight per decade
-# What can be tuned with the rate: parameters in [0, 1), on a grid even in log(1 − value), so
-# that 0.9, 0.99 and 0.999 are as far apart as 0, 0.9 and 0.99.
+# What can be tuned together with the rate: parameters in [0, 1), on a grid even in
+# log(1 − value), so that 0.9, 0.99 and 0.999 are as far apart as 0, 0.9 and 0.99.
 SECOND = ("beta", "b1", "b2", "rho")
 SECOND_VALUES = 1 - np.geomspace(1, 1e-3, 25)  # 0 to 0.999
 TIE = 1e-6  # scores this close (relative) to the best tie: float32 tells them no further

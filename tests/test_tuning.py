@@ -42,6 +42,7 @@ def test_the_theory_module_matches_the_closed_forms_and_numpys_roots():
     np.testing.assert_allclose(quadratic.curvatures("bowl"), [MU, L], rtol=1e-5)
     np.testing.assert_allclose(quadratic.curvatures("rotated-bowl"), [MU, L], rtol=1e-5)
     assert quadratic.curvatures("rosenbrock") is None
+    assert quadratic.curvatures("saddle") is None  # a quadratic, but not a bowl
     gd, hb = quadratic.best("gd", [MU, L]), quadratic.best("momentum", [MU, L])
     assert gd.lr == pytest.approx(GD_BEST) and gd.rate == pytest.approx((KAPPA - 1) / (KAPPA + 1))
     assert (hb.lr, hb.beta, hb.rate) == pytest.approx((POLYAK_LR, POLYAK_BETA, POLYAK_RATE))
@@ -170,7 +171,7 @@ def test_sweep_prints_its_thresholds(tmp_path):
     threshold = float(gd_line.split("diverges above lr = ")[1].split()[0])
     assert threshold == pytest.approx(2 / L, rel=0.01)
     assert "(theory: 2/L = 1)" in gd_line
-    assert adam_line == "adam: no divergence for lr in [0.01, 3]"
+    assert adam_line == "adam: no divergence up to lr = 3"
     assert path == str(out) and out.exists()
     assert "diverges when" in CliRunner().invoke(main, ["sweep", "--help"]).stdout
 

@@ -27,7 +27,8 @@ BISECTION_PRECISION = 1e-3  # relative width of the final bracket
 class Sweep:
     """``values`` (k,) of ``param``; ``final`` (n_opt, k) the final gap f - f* (the loss where
     f* is unknown), median over the starts; ``diverged`` (n_opt, k) the share of starts that
-    diverged; ``threshold`` (n_opt,) the first value with any divergence, NaN if none."""
+    diverged; ``threshold`` (n_opt,) the first value with any divergence (bisected beyond the
+    grid), NaN if none."""
 
     surface: object
     specs: tuple[Spec, ...]
@@ -72,6 +73,10 @@ class Sweep:
                 line += f" (theory: {formula} = {self.theory[i]:.4g})"
             lines.append(line)
         return "\n".join(lines)
+
+    def figure(self, **style):
+        """This sweep drawn by `draw` (``size``, ``theme``)."""
+        return draw(self, **style)
 
 
 def _rounded(value) -> float | None:

@@ -363,6 +363,7 @@ def gallery(file, only):
     click.echo(str(readme))
 
 
+SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)
 DIVERGING = (
     "A run diverges when, within --steps steps, its loss or gradient stops being finite or it "
     "goes more than 10 half-widths of the window from the window's centre."
@@ -383,14 +384,22 @@ def _x64(on: bool) -> None:
         jax.config.update("jax_enable_x64", True)
 
 
-@main.command("tune")
+@main.command(
+    "tune",
+    help=f"""Find each optimizer's best learning rate on SURFACE (with --param, the best rate and
+that parameter together): a log grid 1e-5 .. 10 run in one call, averaged over the starts, then
+refined around its best point to 0.1 % in a few more calls. Points where any start diverges are
+never chosen. {DIVERGING} Tied scores are broken by the area under the curve (the final gap for
+auc and rate), then the smaller rate, and the output says so. On a quadratic surface, the
+measured rate and what the theory gives are printed under the table.""",
+)
 @click.argument("surface")
 @_opt_option()
 @START
 @STEPS
 @click.option(
     "--param",
-    type=click.Choice(("beta", "b1", "b2", "rho")),
+    type=click.Choice(SECOND),
     help="Tune this hyper-parameter together with the learning rate, on a 2-D grid.",
 )
 @click.option(
@@ -405,14 +414,6 @@ def _x64(on: bool) -> None:
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def tune_(surface, opts, starts, steps, param, metric, tol, seed, x64, as_json):
-    """Find each optimizer's best learning rate on SURFACE (with --param, the best rate and
-    that parameter together): a log grid 1e-5 .. 10 run in one call, averaged over the
-    starts, then refined around its best point to 0.1 % in a few more calls. Points where any
-    start diverges are never chosen (a run diverges when, within --steps steps, its loss or
-    gradient stops being finite or it goes more than 10 half-widths of the window from the
-    window's centre). Tied scores are broken by the area under the curve (the final gap for
-    auc and rate), then the smaller rate, and the output says so. On a quadratic surface, the
-    measured rate and what the theory gives are printed under the table."""
     import json
 
     from optviz import runner
@@ -532,7 +533,7 @@ top on a quadratic surface.""")
 @click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
 @click.option(
     "--param2",
-    type=click.Choice(("beta", "b1", "b2", "rho")),
+    type=click.Choice(SECOND),
     help="Map the measured convergence rate over lr x this parameter (one --opt).",
 )
 @click.option(

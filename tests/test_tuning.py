@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import optviz
-from optviz import phase, quadratic, stability, tuning
+from optviz import cli, phase, quadratic, runner, stability, tuning
 from optviz import theme as themes
 from optviz.cli import main
 
@@ -136,6 +136,16 @@ def test_x64_runs_in_double_precision():
     assert data["lr"] == pytest.approx(POLYAK_LR, rel=0.02)
     assert data["beta"] == pytest.approx(POLYAK_BETA, rel=0.02)
     assert data["rate"] == pytest.approx(POLYAK_RATE, rel=0.01)
+
+
+def test_the_command_line_says_what_the_library_does():
+    # cli.py keeps jax unimported, so it spells these out; they must stay the library's.
+    assert cli.SECOND == tuning.SECOND
+    assert f"more than {runner.FAR:g} half-widths of the window" in cli.DIVERGING
+    for command in ("tune", "sweep"):
+        # As click wraps it: lines joined, and a line may break after a hyphen.
+        text = " ".join(CliRunner().invoke(main, [command, "--help"]).stdout.split())
+        assert cli.DIVERGING in text.replace("- ", "-")
 
 
 def test_tune_refuses_what_it_cannot_do():

@@ -22,6 +22,7 @@ _PUBLIC = {
     "tune": "optviz.tuning",
     "basins": "optviz.basin_maps",
     "sweep": "optviz.stability",
+    "rate_map": "optviz.phase",
     "register": "optviz.external",
 }
 

@@ -388,25 +388,57 @@ def gallery(file, only):
     click.echo(str(readme))
 
 
-@main.command("tune")
+SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)
+DIVERGING = (
+    "A run diverges when, within --steps steps, its loss or gradient stops being finite or it "
+    "goes more than 10 half-widths of the window from the window's centre."
+)
+
+
+X64 = click.option(
+    "--x64",
+    is_flag=True,
+    help="Compute in float64 (slower), for checking digits against the theory.",
+)
+
+
+def _x64(on: bool) -> None:
+    if on:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+
+
+@main.command(
+    "tune",
+    help=f"""Find each optimizer's best learning rate on SURFACE (with --param, the best rate and
+that parameter together): a log grid 1e-5 .. 10 run in one call, averaged over the starts, then
+refined around its best point to 0.1 % in a few more calls. Points where any start diverges are
+never chosen. {DIVERGING} Tied scores are broken by the area under the curve (the final gap for
+auc and rate), then the smaller rate, and the output says so. On a quadratic surface, the
+measured rate and what the theory gives are printed under the table.""",
+)
 @click.argument("surface")
 @_opt_option()
 @START
 @STEPS
 @click.option(
+    "--param",
+    type=click.Choice(SECOND),
+    help="Tune this hyper-parameter together with the learning rate, on a 2-D grid.",
+)
+@click.option(
     "--metric",
-    type=click.Choice(("final", "auc", "steps-to-tol")),
-    default="auc",
-    show_default=True,
-    help="final: log10 of the last f - f*; auc: its mean over the "
-    "steps; steps-to-tol: first step with f - f* <= --tol.",
+    type=click.Choice(("final", "auc", "steps-to-tol", "rate")),
+    help="final: log10 of the last f - f*; auc: its mean over the steps; steps-to-tol: first "
+    "step with f - f* <= --tol; rate: the measured convergence rate, per step.  "
+    "[default: auc; rate with --param]",
 )
 @click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True)
 @SEED
+@X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
-    """Find each optimizer's best learning rate on SURFACE, from a log grid 1e-5 .. 10 run in
-    one call, averaged over the starts."""
+def tune_(surface, opts, starts, steps, param, metric, tol, seed, x64, as_json):
     import json
 
     from optviz import runner
@@ -414,6 +446,7 @@ def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
 
     surface = _surface(surface, None)
     runner.use_compilation_cache()
+    _x64(x64)
     results = _checked(
         lambda: tune(
             surface,
@@ -421,6 +454,7 @@ def tune_(surface, opts, starts, steps, metric, tol, seed, as_json):
             starts=starts or None,
             steps=steps,
             metric=metric,
+            param=param,
             tol=tol,
             seed=seed,
         )
@@ -446,7 +480,7 @@ def _still(output, default: str):
     return output
 
 
-def _write_figure(figure, output) -> None:
+def _write_figure(figure, output, echo: bool = True) -> None:
     from optviz import encoders
 
     def write():
@@ -454,7 +488,8 @@ def _write_figure(figure, output) -> None:
             encoder.write_figure(figure)
 
     _checked(write)
-    click.echo(str(output))
+    if echo:
+        click.echo(str(output))
 
 
 @main.command()
@@ -500,7 +535,12 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     )
 
 
-@main.command()
+@main.command(help=f"""Stability map: the final loss on SURFACE against one hyper-parameter,
+every value run in one call, with each optimizer's divergence threshold marked, located by
+bisection to 0.1 % and printed (one line per optimizer, or JSON with --json, under
+"diverges_above"). {DIVERGING} With --param2 (e.g. beta), a 2-D map of one optimizer's
+measured convergence rate over lr x that parameter instead, with heavy ball's theory drawn on
+top on a quadratic surface.""")
 @click.argument("surface")
 @_opt_option(required=True, default_help=False)
 @click.option(
@@ -516,16 +556,44 @@ def basins(surface, opts, grid, steps, color, size, theme, seed, output):
     help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
 )
 @click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
+@click.option(
+    "--param2",
+    type=click.Choice(SECOND),
+    help="Map the measured convergence rate over lr x this parameter (one --opt).",
+)
+@click.option(
+    "--range2", metavar="LO,HI", default="0,0.99", show_default=True, help="Values of --param2."
+)
+@click.option("--points2", type=click.IntRange(2, 1000), default=100, show_default=True)
 @START
 @STEPS
 @_size_option("800x500")
 @THEME
 @SEED
+@X64
+@click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 @_still_output("SURFACE-sweep.png")
-def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed, output):
-    """Stability map: the final loss on SURFACE against one hyper-parameter, every value run in
-    one call, with each optimizer's divergence threshold marked."""
-    from optviz import runner, stability
+def sweep(
+    surface,
+    opts,
+    param,
+    range_,
+    points,
+    param2,
+    range2,
+    points2,
+    starts,
+    steps,
+    size,
+    theme,
+    seed,
+    x64,
+    as_json,
+    output,
+):
+    import json
+
+    from optviz import phase, runner, stability
 
     surface = _surface(surface, None)
     output = _still(output, f"{surface.name}-sweep.png")
@@ -533,17 +601,25 @@ def sweep(surface, opts, param, range_, points, starts, steps, size, theme, seed
     if range_ is not None:
         lo, hi = _checked(lambda: _numbers(range_, 2, "LO,HI"), "'--range'")
     runner.use_compilation_cache()
-    result = _checked(
-        lambda: stability.sweep(
-            surface,
-            list(opts),
-            param=param,
-            lo=lo,
-            hi=hi,
-            points=points,
-            starts=starts or None,
-            steps=steps,
-            seed=seed,
+    _x64(x64)
+    grid = dict(lo=lo, hi=hi, points=points, starts=starts or None, steps=steps, seed=seed)
+    if param2 is not None:
+        if param != "lr" or len(opts) != 1:
+            raise click.UsageError("--param2 maps one optimizer (one --opt) over lr x PARAM2")
+        lo2, hi2 = _checked(lambda: _numbers(range2, 2, "LO,HI"), "'--range2'")
+        kind = phase
+        result = _checked(
+            lambda: phase.rate_map(
+                surface, opts[0], param2=param2, lo2=lo2, hi2=hi2, points2=points2, **grid
+            )
         )
-    )
-    _write_figure(_checked(lambda: stability.draw(result, size=size, theme=theme)), output)
+    else:
+        kind = stability
+        result = _checked(lambda: stability.sweep(surface, list(opts), param=param, **grid))
+    figure = _checked(lambda: kind.draw(result, size=size, theme=theme))
+    _write_figure(figure, output, echo=False)
+    if as_json:
+        click.echo(json.dumps({**result.as_dict(), "output": str(output)}, indent=2))
+    else:
+        click.echo(result.report())
+        click.echo(str(output))

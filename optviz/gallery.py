@@ -5,7 +5,8 @@ A scene is a table ``[[scene]]`` with ``name``, ``title``, ``lesson`` and ``surf
 optionally ``command`` (default ``render``), ``optimizers`` (spec strings), ``starts``
 ([[x, y], ...]), ``steps``, ``frames``, ``fps``, ``size`` ("WxH"), ``layout``, ``theme``,
 ``loss_panel``, ``seed``, ``bounds`` ([xmin, xmax, ymin, ymax]) and ``format`` (default gif),
-plus the keys of the other commands (``grid``, ``color``, ``param``, ``range``, ``tuned``).
+plus the keys of the other commands (``grid``, ``color``, ``param``, ``range``, ``param2``,
+``range2``, ``tuned``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ OPTIONS = {  # TOML key -> command-line option; True: a flag
     "color": "--color",
     "param": "--param",
     "range": "--range",
+    "param2": "--param2",
+    "range2": "--range2",
     "tuned": True,
     "rotate": True,
 }

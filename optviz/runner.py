@@ -231,6 +231,11 @@ _summarize_grid = jax.jit(
     jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None)),
     static_argnums=(0, 1, 2, 3, 4, 5),
 )
+# Loss curves for such a grid; the paths are not returned, so XLA does not keep them.
+_losses_grid = jax.jit(
+    jax.vmap(lambda *args: simulate(*args)[1:], in_axes=(None,) * 4 + (0, None, None)),
+    static_argnums=(0, 1, 2, 3),
+)
 
 
 def starts_of(surface, start=None, starts=None) -> np.ndarray:
@@ -351,13 +356,32 @@ def summaries(
     if grid is None:
         summary = _summarize(*statics, traced, starts, seed, tol)
     else:
-        for name in grid:
-            if name not in traced:
-                raise ValueError(
-                    f"{spec.name}: {name} cannot be swept; choose from: {', '.join(traced)}"
-                )
-        k = len(next(iter(grid.values())))
-        values = {name: jnp.full(k, value) for name, value in traced.items()}
-        values |= {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
-        summary = _summarize_grid(*statics, values, starts, seed, tol)
+        summary = _summarize_grid(*statics, _grid_values(spec, traced, grid), starts, seed, tol)
     return summary
+
+
+def _grid_values(spec: Spec, traced: dict, grid: dict[str, np.ndarray]) -> dict:
+    """``traced`` with a leading axis: the values of ``grid`` (name -> k values, all of the same
+    length), the others repeated k times."""
+    for name in grid:
+        if name not in traced:
+            raise ValueError(
+                f"{spec.name}: {name} cannot be swept; choose from: {', '.join(traced)}"
+            )
+    k = len(next(iter(grid.values())))
+    values = {name: jnp.full(k, value) for name, value in traced.items()}
+    return values | {name: jnp.asarray(v, dtype=float) for name, v in grid.items()}
+
+
+def losses(
+    surface, spec: Spec, starts, *, steps: int, grid: dict[str, np.ndarray], seed: int = 0
+) -> tuple[jax.Array, jax.Array]:
+    """The loss curves of ``spec`` run from every start at every value of ``grid`` (as in
+    `summaries`), in one call: (loss (k, steps + 1, n), diverged_at (k, n)), jax arrays still
+    being computed. A diverged run's loss holds still from the step it diverged on."""
+    spec = complete(spec, surface)
+    traced, static = split(spec)
+    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
+    seed = jnp.uint32(noise.check_seed(seed))
+    values = _grid_values(spec, traced, grid)
+    return _losses_grid(surface, rule_of(spec.name), static, int(steps), values, starts, seed)

@@ -65,7 +65,7 @@ def test_tune_and_sweep_take_it_like_any_other():
     optviz.register("signum", signum)
     (tuned,) = optviz.tune("bowl", ["signum"], steps=100)
     assert tuned.spec == optviz.Spec("signum", learning_rate=tuned.lr)
-    assert tuned.value == np.nanmin(tuned.scores)
+    assert tuned.value <= np.nanmin(tuned.scores)  # refined beyond the grid
     swept = optviz.sweep("bowl", ["signum"], lo=1e-3, hi=10, points=8)
     assert swept.final.shape == (1, 8)
     assert np.isnan(swept.threshold[0])  # steps of size lr per coordinate never run away

@@ -113,7 +113,8 @@ def basins(
 def colours(result: Basins, theme: themes.Theme) -> list[str]:
     """One colour per class: the palette for the minima, then greys and the foreground."""
     surface = result.surface
-    minima = [theme.colour(i) for i in range(len(surface.minima) + len(surface.local_minima))]
+    count = len(surface.minima) + len(surface.local_minima)
+    minima = [theme.categories[k % len(theme.categories)] for k in range(count)]
     return minima + [theme.high, theme.low, theme.foreground]
 
 
@@ -200,7 +201,7 @@ def draw(result: Basins, *, size=(960, 540), theme: str = "light", color: str = 
             linewidths=0.35,
             alpha=0.5,
         )
-        mark_minima(ax, result.surface, theme)
+        mark_minima(ax, result.surface, theme, size=1.7, halo=False)
         theme_ticks(ax, theme, 0.75)
         ax.label_outer()
     grid_box, bar_box = frame.place(figure, axes, cols)
@@ -290,8 +291,8 @@ class _Frame:
 
     def place(self, figure, axes, cols: int):
         """Place ``axes`` (equal-aspect panels, row by row) as large as the figure allows,
-        centred in the room the margins leave; returns the point under the middle of their
-        tick labels and the colour bar's box, in figure fractions."""
+        centred in the room the margins leave, and trim the figure to them; returns the point
+        under the middle of their tick labels and the colour bar's box, in figure fractions."""
         w, h = (figure.get_size_inches() * figure.dpi).tolist()
         rows = math.ceil(len(axes) / cols)
         (x0, x1), (y0, y1) = axes[0].get_xlim(), axes[0].get_ylim()
@@ -302,6 +303,12 @@ class _Frame:
         panel_h = panel_w * aspect
         grid_w = cols * panel_w + (cols - 1) * self.gap_x
         grid_h = rows * panel_h + (rows - 1) * self.gap_y
+        # Trimmed: the picture is as tall or as wide as its panels need, no blank bands.
+        trimmed_w = min(w, self.left + self.right + grid_w + 2)
+        trimmed_h = min(h, self.top + self.bottom + grid_h + 2)
+        if (trimmed_w, trimmed_h) != (w, h):
+            w, h = round(trimmed_w), round(trimmed_h)
+            figure.set_size_inches(w / figure.dpi, h / figure.dpi)
         x = self.left + (w - self.left - self.right - grid_w) / 2
         y = self.bottom + (h - self.top - self.bottom - grid_h) / 2
         for i, ax in enumerate(axes):

@@ -18,10 +18,13 @@ DPI = 100
 GRID_POINTS = 240
 
 
-def mark_minima(ax, surface, theme: themes.Theme, animated: bool = False) -> list:
+def mark_minima(
+    ax, surface, theme: themes.Theme, animated: bool = False, size: float = 1.9, halo=True
+) -> list:
     """A star at each known minimum, with a halo of the background around it: filled at the
-    global minima, hollow at the local ones. Returns the artists, which a scene draws last so
-    that nothing covers them."""
+    global minima, hollow at the local ones, ``size`` head sizes wide; ``halo`` parts them
+    from paths and heads drawn under them. Returns the artists,
+    which a scene draws last so that nothing covers them."""
     artists = []
     for points, face, edge in (
         (surface.minima, theme.foreground, theme.background),
@@ -33,7 +36,7 @@ def mark_minima(ax, surface, theme: themes.Theme, animated: bool = False) -> lis
                 xy[:, 0],
                 xy[:, 1],
                 marker="*",
-                ms=theme.head_size * 1.9,
+                ms=theme.head_size * size,
                 mfc=face,
                 mec=edge,
                 mew=0.9,
@@ -43,7 +46,9 @@ def mark_minima(ax, surface, theme: themes.Theme, animated: bool = False) -> lis
                 path_effects=[
                     Stroke(linewidth=theme.head_size * 0.4, foreground=theme.background),
                     Normal(),
-                ],
+                ]
+                if halo
+                else [],
             )
             star.set_in_layout(False)
             artists.append(star)

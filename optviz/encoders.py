@@ -157,7 +157,7 @@ class GifEncoder(Encoder):
     pixels that do not change between frames are left out, and the GIF loops forever."""
 
     extensions = (".gif",)
-    SHADES = 16  # entries for anti-aliased edges, beyond the exact colours
+    SHADES = 48  # entries for anti-aliased edges, beyond the exact colours
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)

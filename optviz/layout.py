@@ -26,7 +26,7 @@ class Margins:
     @classmethod
     def of(cls, font_size: float) -> "Margins":
         em = font_size * DPI / 72
-        return cls(top=3.3 * em, left=3.9 * em, bottom=2.7 * em, right=0.9 * em, gap=2.0 * em)
+        return cls(top=3.3 * em, left=3.9 * em, bottom=3.0 * em, right=0.9 * em, gap=2.0 * em)
 
 
 def widen(bounds, aspect: float):

@@ -344,7 +344,8 @@ class LossCurves:
             decades = math.log10(top * 2) - math.log10(floor / 2)
             ax.yaxis.set_major_locator(LogLocator(numticks=5 if decades > 4 else 6))
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.set_ylabel(("median " if many else "") + "loss above minimum, f − f*")
+            ax.set_ylabel("f − f*")
+            what = ("median " if many else "") + "loss above the minimum"
         else:
             # No known minimum (unbounded below, or a formula): a scale that is linear near
             # zero and logarithmic beyond, for losses of either sign, with a few ticks.
@@ -354,7 +355,14 @@ class LossCurves:
             ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
             ax.yaxis.set_major_locator(MaxNLocator(5))
             ax.yaxis.set_minor_locator(NullLocator())
-            ax.set_ylabel(("median " if many else "") + "loss f")
+            ax.set_ylabel("f")
+            what = ("median " if many else "") + "loss"
+        # What the panel plots, inside its top right corner, where curves have come down.
+        ax.text(
+            0.98, 0.96, what, transform=ax.transAxes, ha="right", va="top", zorder=3,
+            fontsize=theme.font_size * 0.8, color=theme.foreground,
+            bbox=dict(boxstyle="square,pad=0.2", lw=0, fc=theme.background),
+        )
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
         ax.set_facecolor(theme.background)
@@ -428,7 +436,7 @@ class Scene:
         self.paths, self.stars, self.maps = [], [], []
         loss_ax = None
         if style.layout == "3d":
-            ax = self.figure.add_axes((0.0, 0.0, 1.0, 0.9), projection="3d")
+            ax = self.figure.add_axes((0.0, 0.08, 1.0, 0.84), projection="3d")
             mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
             self.paths.append(Paths3D(ax, traj, self.colours, theme, mesh, animated))
             self.ax = ax

@@ -31,6 +31,10 @@ class Theme:
     high: str  # contour fill at the highest level
     rules: tuple[str, ...]  # a colour per rule, in the order of `RULES`
     extra: tuple[str, ...]  # for optimizers from outside optviz, in order of appearance
+    relief: str = "#7d8ea3"  # the 3-D surface's colour at its top (at the bottom: ``low``)
+    categories: tuple[str, ...] = (  # for things that are not optimizers (a basin's minimum)
+        "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+    )
     font_size: float = 9.0
     line_width: float = 1.8
     head_size: float = 6.0
@@ -117,6 +121,7 @@ THEMES = {
             "#6A69FF",  # adam
         ),
         extra=("#E69F00", "#56B4E9", "#8888CC", "#BBBB55"),
+        relief="#59667a",
     ),
 }
 THEMES["talk"] = dataclasses.replace(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import LightSource, LinearSegmentedColormap
 
 from optviz import theme as themes
-from optviz.drawing import contour_colours, surface_grid, theme_ticks
+from optviz.drawing import surface_grid, theme_ticks
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
@@ -51,19 +52,15 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     X, Y, Z = surface_grid(surface, bounds, n=MESH)
     H = height(surface, Z)
     ax.computed_zorder = False
+    # Shaded as if lit from the upper left, so the wells read as wells without mesh lines.
+    light = LightSource(azdeg=315, altdeg=45)
+    ramp = LinearSegmentedColormap.from_list("optviz-3d", [theme.low, theme.relief])
+    shades = light.shade(H, cmap=ramp, blend_mode="soft", vert_exag=0.3)
     ax.plot_surface(
-        X,
-        Y,
-        H,
-        cmap=contour_colours(theme),
-        linewidth=0.15,
-        edgecolor=theme.muted,
-        antialiased=True,
-        rcount=MESH,
-        ccount=MESH,
-        alpha=0.95,
-        zorder=1,
+        X, Y, H, facecolors=shades, linewidth=0, antialiased=True,
+        rcount=MESH, ccount=MESH, shade=False, zorder=1,
     )
+    ax.set_box_aspect(None, zoom=1.15)
     for points, face in ((surface.minima, theme.foreground), (surface.local_minima, "none")):
         if points:
             xy = np.asarray(points, dtype=float)

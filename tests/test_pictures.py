@@ -261,7 +261,9 @@ def test_titles_formulas_and_axis_names():
     assert "Fitting a line: mean squared error" in texts
     assert any(t.startswith("$") and t.endswith("$") for t in texts)
     assert (sc.ax.get_xlabel(), sc.ax.get_ylabel()) == ("w", "b")
-    assert "loss above minimum" in sc.loss.lines[0].axes.get_ylabel()
+    loss_ax = sc.loss.lines[0].axes
+    assert "loss above the minimum" in [t.get_text() for t in loss_ax.texts]
+    assert loss_ax.get_ylabel() == "f − f*"
     renderer = sc.canvas.get_renderer()
     ticks = [t for t in sc.loss.lines[0].axes.get_yticklabels() if t.get_text()]
     assert 2 <= len(ticks) <= 6

@@ -146,8 +146,9 @@ def test_the_picture_colours_each_start_by_its_minimum(himmelblau):
     share = _share_matching(
         figure, himmelblau, lambda i, r, c: palette[himmelblau.classes[i, r, c]], within=2
     )
-    # Contour lines and stars drawn on top cover a few of the sampled pixels.
-    assert share > 0.85
+    # Contour lines and stars drawn on top cover a few of the sampled pixels (how many moves by
+    # a point or two with the sub-pixel place of the trimmed panels).
+    assert share > 0.83
 
 
 def test_steps_are_when_runs_settle_and_the_picture_shows_them_on_a_log_scale(himmelblau):
@@ -173,7 +174,7 @@ def test_steps_are_when_runs_settle_and_the_picture_shows_them_on_a_log_scale(hi
         level = np.log(max(result.steps[i, r, c], 1)) / np.log(slowest)
         return np.round(255 * np.array(viridis(level)[:3]))
 
-    assert _share_matching(figure, result, expected, within=3) > 0.85
+    assert _share_matching(figure, result, expected, within=3) > 0.83
     # The colour bar is labelled in plain steps, 1-2-5, up to the slowest arrival.
     labels = [label.get_text() for label in figure.axes[-1].get_yticklabels()]
     assert labels == [str(t) for t in (1, 2, 5, 10, 20, 50, 100, 200) if t <= slowest]
@@ -198,7 +199,9 @@ def test_basins_command_writes_a_png(tmp_path):
     )
     assert result.exit_code == 0 and result.stdout == f"{out}\n"
     with Image.open(out) as im:
-        assert im.size == (480, 360)
+        # Trimmed to the panel: one side as asked, the other no larger, no blank bands.
+        w, h = im.size
+        assert (w == 480 and h <= 360) or (h == 360 and w <= 480)
     for args, message in [
         (["basins", "saddle"], "basins needs known minima"),
         (["basins", "bowl", "-o", str(tmp_path / "b.gif")], "this draws a still image"),

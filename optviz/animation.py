@@ -10,6 +10,7 @@ The command line and the gallery draw through these functions.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import pathlib
 import tempfile
@@ -69,9 +70,12 @@ class Animation:
 
     def save(self, path, *, progress: Callable[[int], None] | None = None) -> pathlib.Path:
         """Write the animation to ``path``; the format follows the extension (.gif, .mp4, .webp;
-        .png, .svg, .pdf draw the final state). The file appears whole or not at all.
+        .png, .svg, .pdf draw the final state; .html is the interactive `page`). The file
+        appears whole or not at all.
         ``progress(n)`` is called after every ``n`` frames written."""
         path = pathlib.Path(path)
+        if encoders.encoder_for(path).page:
+            return self.page().save(path)
         scene = self.scene if encoders.encoder_for(path).animated else None
         colours = scene.palette if scene else ()
         with encoders.open_encoder(path, fps=self.fps, colours=colours) as encoder:
@@ -83,6 +87,15 @@ class Animation:
                 if progress:
                     progress(1)
         return path
+
+    def page(self, title: str | None = None):
+        """The interactive page of this animation (`optviz.interactive.page`): a notebook
+        shows it inline; ``.save("x.html")`` writes it."""
+        from optviz.interactive import page
+
+        return page(
+            self.traj, frames=len(self), fps=self.fps, title=title, **dataclasses.asdict(self.style)
+        )
 
     def to_gif(self) -> bytes:
         """The animation as GIF bytes."""

@@ -406,7 +406,8 @@ def _render(
 @click.argument("file", default="gallery/gallery.toml", type=click.Path(path_type=pathlib.Path))
 @click.option("--only", multiple=True, metavar="NAME", help="Render only this scene; repeatable.")
 def gallery(file, only):
-    """Render every scene of the gallery FILE next to it, and write its README.md.
+    """Render every scene of the gallery FILE next to it, and write its README.md and
+    index.html (interactive scenes also get their page).
 
     Each scene is rendered by the same command line its README entry shows."""
     from optviz import gallery as gallery_
@@ -423,9 +424,14 @@ def gallery(file, only):
     for i, scene in enumerate(chosen, 1):
         click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
         main.main(scene.args(folder), standalone_mode=False)
+        if scene.interactive:
+            main.main(scene.page_args(folder), standalone_mode=False)
     readme = file.parent / "README.md"
     readme.write_text(gallery_.readme(scenes, folder), encoding="utf-8")
+    index = file.parent / "index.html"
+    index.write_text(gallery_.index(scenes, folder), encoding="utf-8")
     click.echo(str(readme))
+    click.echo(str(index))
 
 
 SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)

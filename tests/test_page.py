@@ -2,6 +2,7 @@
 real headless Chromium against `optviz.run` in float64."""
 
 import json
+import pathlib
 import re
 
 import browser
@@ -12,7 +13,7 @@ import surfaces
 from click.testing import CliRunner
 
 import optviz
-from optviz import formula, presets, rules
+from optviz import formula, gallery, presets, rules
 from optviz.cli import main
 from optviz.interactive import translate
 
@@ -287,3 +288,21 @@ def test_a_hostile_hash_or_title_changes_nothing(driver, tmp_path):
     assert state["starts"] == [[-7.0, 2.0]] and state["step"] == 20
     assert driver.execute_script("return optviz.runs()[0].hparams.lr") == traj.specs[0].hparams[0][1]
     assert browser.console_errors(driver) == []
+
+
+def test_the_gallery_pages_open_offline_and_play(driver):
+    root = pathlib.Path(__file__).resolve().parents[1] / "gallery"
+    browser.load(driver, root / "index.html")
+    assert driver.execute_script("return document.images[0].naturalWidth") > 0
+    assert browser.console_errors(driver) == []
+    for scene in gallery.load(root / "gallery.toml"):
+        if not scene.interactive:
+            continue
+        path = root / scene.page
+        browser.load(driver, path)
+        requested = [url for url in browser.requested(driver) if not url.startswith("data:")]
+        assert requested == [path.as_uri()]
+        driver.execute_script("optviz.moveTo(0); document.getElementById('play').click()")
+        driver.execute_script("return new Promise(done => setTimeout(done, 300))")
+        assert driver.execute_script("return optviz.state.step") > 0, scene.name
+        assert browser.console_errors(driver) == [], scene.name

@@ -149,6 +149,7 @@ function compute(run) {
   run.loss.length = run.path.length;
   run.diverged.length = S.starts.length;
   for (let k = 0; k < S.starts.length; k++) simulate(run, k);
+  lossCurve(run);
 }
 
 function fixedPaths(run) {
@@ -157,6 +158,7 @@ function fixedPaths(run) {
   run.path = raw.path.map((p) => Float64Array.from(p.flat().map((v) => (v === null ? NaN : v))));
   run.loss = raw.loss.map((l) => Float64Array.from(l.map((v) => (v === null ? NaN : v))));
   run.diverged = raw.diverged_at.slice();
+  lossCurve(run);
 }
 
 function computeAll() {
@@ -376,44 +378,48 @@ function median(values) {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
-function lossCurves() {
-  // LossCurves: per run the median over starts of f - f* (or f), up to its first divergence.
+function lossCurve(run) {
+  // LossCurves: the median over starts of f - f* (or f), drawn up to the first divergence.
+  // Worked out when a run changes, not on every frame.
   const log = D.surface.fmin !== null;
-  const curves = [];
-  for (const run of S.runs) {
-    if (!run.visible) continue;
-    const n = run.loss.length;
-    const ends = run.diverged.filter((a) => a >= 0);
-    const end = ends.length ? Math.min(...ends) : STEPS + 1;
-    const y = new Float64Array(STEPS + 1);
-    for (let t = 0; t <= STEPS; t++) {
-      const values = [];
-      for (let k = 0; k < n; k++) values.push(log ? run.loss[k][t] - D.surface.fmin : run.loss[k][t]);
-      y[t] = median(values);
-    }
-    curves.push({ run, y, end });
+  const n = run.loss.length;
+  const ends = run.diverged.filter((a) => a >= 0);
+  const y = new Float64Array(STEPS + 1);
+  const values = new Array(n);
+  for (let t = 0; t <= STEPS; t++) {
+    for (let k = 0; k < n; k++) values[k] = log ? run.loss[k][t] - D.surface.fmin : run.loss[k][t];
+    y[t] = n === 1 ? values[0] : median(values);
   }
-  return { log, curves };
+  run.curve = { y, end: ends.length ? Math.min(...ends) : STEPS + 1 };
 }
 
 function drawLoss() {
   const ctx = lossCtx;
-  const { log, curves } = lossCurves();
+  const log = D.surface.fmin !== null;
+  const curves = S.runs.filter((r) => r.visible).map((r) => ({ run: r, ...r.curve }));
   ctx.clearRect(0, 0, LW, H);
   const L = 58, R = 12, TOP = 14, B = 40;
-  const finite = [];
-  for (const c of curves) for (let t = 0; t < Math.min(c.end, STEPS + 1); t++) if (Number.isFinite(c.y[t])) finite.push(c.y[t]);
+  let least = Infinity, most = -Infinity, leastPositive = Infinity;
+  for (const c of curves) {
+    for (let t = 0; t < Math.min(c.end, STEPS + 1); t++) {
+      const v = c.y[t];
+      if (!Number.isFinite(v)) continue;
+      least = Math.min(least, v);
+      most = Math.max(most, v);
+      if (v > 0) leastPositive = Math.min(leastPositive, v);
+    }
+  }
+  const any = most >= least;
   let lo, hi;
   const value = (v) => (log ? Math.log10(v) : v);
   if (log) {
-    const top = finite.length ? Math.max(...finite) : 1;
-    const positive = finite.filter((v) => v > 0);
-    const floor = Math.max(positive.length ? Math.min(...positive) : top, top * 1e-12);
+    const top = any && most > 0 ? most : 1;
+    const floor = Math.max(Number.isFinite(leastPositive) ? leastPositive : top, top * 1e-12);
     lo = Math.log10(floor / 2);
     hi = Math.log10(top * 2);
   } else {
-    lo = finite.length ? Math.min(...finite) : 0;
-    hi = finite.length ? Math.max(...finite) : 1;
+    lo = any ? least : 0;
+    hi = any ? most : 1;
     const pad = 0.05 * (hi - lo || 1);
     lo -= pad;
     hi += pad;

@@ -212,6 +212,12 @@ def test_page_paths_are_optviz_paths(driver, tmp_path, name):
     assert browser.console_errors(driver) == []
 
 
+def wait_for_hash(driver, text):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 3).until(lambda d: text in d.execute_script("return location.hash"))
+
+
 def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     surface = surfaces.get("himmelblau")
     traj = optviz.run(surface, ["gd", "sgd", "momentum", "adam"], steps=STEPS)
@@ -236,7 +242,7 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     with jax.enable_x64(True):
         ref = optviz.run(surface, [f"gd:lr={run['hparams']['lr']!r}"], steps=STEPS)
     np.testing.assert_allclose(np.reshape(run["path"], (STEPS + 1, 2)), ref.params[0, 0], rtol=RTOL)
-    assert f"lr:{run['hparams']['lr']!r}" in driver.execute_script("return location.hash")
+    wait_for_hash(driver, f"lr:{run['hparams']['lr']!r}")
     command = driver.find_element(By.ID, "command").text
     assert f"--opt gd:lr={run['hparams']['lr']!r}" in command
 
@@ -270,6 +276,7 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     assert browser.console_errors(driver) == []
 
     # The state is in the URL: opening it again shows the same runs.
+    wait_for_hash(driver, f"t={STEPS}")
     url = driver.current_url
     before = driver.execute_script("return optviz.runs().map(r => r.path)")
     driver.get(url)
@@ -306,3 +313,22 @@ def test_the_gallery_pages_open_offline_and_play(driver):
         driver.execute_script("return new Promise(done => setTimeout(done, 300))")
         assert driver.execute_script("return optviz.state.step") > 0, scene.name
         assert browser.console_errors(driver) == [], scene.name
+
+
+def test_fixed_runs_show_their_note_and_disabled_sliders(driver, tmp_path):
+    pytest.importorskip("optax")
+    traj = optviz.run("linreg", ["sgd", "optax:lion", "adam"], steps=20)
+    browser.load(driver, write(tmp_path, traj))
+    from selenium.webdriver.common.by import By
+
+    assert not driver.find_element(By.ID, "slider-1-learning_rate").is_enabled()
+    assert not driver.find_element(By.ID, "slider-0-lr").is_enabled()
+    assert driver.find_element(By.ID, "slider-2-lr").is_enabled()
+    note = driver.find_element(By.CSS_SELECTOR, "#run-1 .run-note").text
+    assert "at fixed settings and from the scene's starts" in note
+    driver.execute_script("optviz.setStarts([[1, 1]])")
+    runs = driver.execute_script("return optviz.runs()")
+    np.testing.assert_array_equal(np.reshape(runs[1]["path"], (1, 21, 2)), traj.params[1])
+    assert runs[2]["path"][0][:2] == [1, 1]
+    assert "optax:lion:learning_rate=" in driver.find_element(By.ID, "command").text
+    assert browser.console_errors(driver) == []

@@ -97,10 +97,11 @@ def _slider(key: str, value: float) -> dict | None:
 
 def _computable(spec, surface) -> str | None:
     """Why the page cannot compute ``spec`` itself, or None if it can."""
+    fixed = "as optviz computed it, at fixed settings and from the scene's starts"
     if external.is_external(spec.name):
-        return "computed by optviz at fixed settings (optimizers from outside optviz run in JAX)"
+        return f"{fixed}: optimizers from outside optviz run only in JAX"
     if spec.name == "sgd" and surface.batch_fn is not None:
-        return "computed by optviz at fixed settings (its mini-batches are drawn by JAX)"
+        return f"{fixed}: its mini-batches are drawn by JAX"
     return None
 
 
@@ -150,7 +151,7 @@ def data(
         surface_js, _, _ = translate.function("loss_and_grad", _value_and_grad(surface), np.zeros(2))
         surface_problem = None
     except translate.Unsupported as error:
-        surface_js, surface_problem = "", f"the surface uses {error}, which the page cannot compute"
+        surface_js, surface_problem = "", f"as optviz computed it: the surface uses {error}"
     programs, rule_meta, runs = [surface_js], {}, []
     for i, (spec, label) in enumerate(zip(traj.specs, traj.labels)):
         hparams = dict(spec.hparams)
@@ -161,7 +162,7 @@ def data(
                 programs.append(text)
                 rule_meta[spec.name] = meta
             except translate.Unsupported as error:
-                problem = f"computed by optviz at fixed settings ({spec.name} uses {error})"
+                problem = f"as optviz computed it, at fixed settings: {spec.name} uses {error}"
         defaults = rules.hyperparameters(spec.name) if spec.name in rules.RULES else {}
         run = {
             "name": spec.name,

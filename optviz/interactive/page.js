@@ -511,8 +511,17 @@ function hash() {
   return parts.join("&");
 }
 
+let hashTimer = null;
+
 function sync() {
+  // The command at once; the URL at most five times a second (browsers throttle faster
+  // history changes, and a drag or playback changes the state on every frame).
   $("command").textContent = command();
+  if (hashTimer === null) hashTimer = setTimeout(writeHash, 200);
+}
+
+function writeHash() {
+  hashTimer = null;
   try {
     history.replaceState(null, "", `#${hash()}`);
   } catch (error) {

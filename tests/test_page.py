@@ -28,7 +28,8 @@ def surface_of(name):
 
 
 def data_of(text: str) -> dict:
-    block = re.search(r'<script type="application/json" id="optviz-data">(.*?)</script>', text, re.S)
+    pattern = r'<script type="application/json" id="optviz-data">(.*?)</script>'
+    block = re.search(pattern, text, re.S)
     return json.loads(block[1])
 
 
@@ -241,7 +242,9 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     assert label == f"gd lr={run['hparams']['lr']:g}"
     with jax.enable_x64(True):
         ref = optviz.run(surface, [f"gd:lr={run['hparams']['lr']!r}"], steps=STEPS)
-    np.testing.assert_allclose(np.reshape(run["path"], (STEPS + 1, 2)), ref.params[0, 0], rtol=RTOL)
+    np.testing.assert_allclose(
+        np.reshape(run["path"], (STEPS + 1, 2)), ref.params[0, 0], rtol=RTOL
+    )
     wait_for_hash(driver, f"lr:{run['hparams']['lr']!r}")
     command = driver.find_element(By.ID, "command").text
     assert f"--opt gd:lr={run['hparams']['lr']!r}" in command
@@ -255,10 +258,11 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     for run in runs:
         assert run["path"][0][:2] == start[0]
     with jax.enable_x64(True):
-        ref = optviz.run(surface, [f"momentum:lr={runs[2]['hparams']['lr']!r}"], start=start[0],
-                         steps=STEPS)
-    np.testing.assert_allclose(np.reshape(runs[2]["path"], (STEPS + 1, 2)), ref.params[0, 0],
-                               rtol=RTOL)
+        spec = f"momentum:lr={runs[2]['hparams']['lr']!r}"
+        ref = optviz.run(surface, [spec], start=start[0], steps=STEPS)
+    np.testing.assert_allclose(
+        np.reshape(runs[2]["path"], (STEPS + 1, 2)), ref.params[0, 0], rtol=RTOL
+    )
     shown = ",".join(re.sub(r"\.0$", "", repr(v)) for v in start[0])
     assert f"--start {shown} " in driver.find_element(By.ID, "command").text
 
@@ -293,7 +297,8 @@ def test_a_hostile_hash_or_title_changes_nothing(driver, tmp_path):
     assert driver.execute_script("return document.images.length") == 1  # the contour map only
     state = driver.execute_script("return optviz.state")
     assert state["starts"] == [[-7.0, 2.0]] and state["step"] == 20
-    assert driver.execute_script("return optviz.runs()[0].hparams.lr") == traj.specs[0].hparams[0][1]
+    lr = driver.execute_script("return optviz.runs()[0].hparams.lr")
+    assert lr == dict(traj.specs[0].hparams)["lr"]
     assert browser.console_errors(driver) == []
 
 

@@ -64,16 +64,28 @@ def page(
     from optviz.interactive import build
     from optviz.scene import Style
 
-    Style(size=tuple(size), layout=layout, theme=theme, loss_panel=loss_panel, bounds=bounds,
-          rotate=rotate)
+    Style(
+        size=tuple(size),
+        layout=layout,
+        theme=theme,
+        loss_panel=loss_panel,
+        bounds=bounds,
+        rotate=rotate,
+    )
     if layout != LAYOUT:
         raise ValueError(f"a page draws the overlay layout, got layout {layout!r}; use a .gif")
     for name, value in (("frames", frames), ("fps", fps)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     scene, program = build.data(
-        traj, size=tuple(size), theme=theme, bounds=bounds, frames=frames, fps=fps,
-        title=title, options=_options(frames, fps, size, theme, loss_panel, bounds),
+        traj,
+        size=tuple(size),
+        theme=theme,
+        bounds=bounds,
+        frames=frames,
+        fps=fps,
+        title=title,
+        options=_options(frames, fps, size, theme, loss_panel, bounds),
     )
     return Page(build.html(scene, program), size)
 

@@ -84,10 +84,8 @@ def _slider(key: str, value: float) -> dict | None:
     if key in ("lr", "learning_rate"):
         lo, hi = LR_RANGE
         return {"key": key, "scale": "log", "min": min(lo, value), "max": max(hi, value)}
-    if key == "eps":
-        return {"key": key, "scale": "log", "min": min(1e-12, value), "max": max(1.0, value)} if (
-            value > 0
-        ) else None
+    if key == "eps" and value > 0:
+        return {"key": key, "scale": "log", "min": min(1e-12, value), "max": max(1.0, value)}
     if key in UNIT:
         return {"key": key, "scale": "linear", "min": 0.0, "max": max(UNIT[key], value)}
     if key == "noise":
@@ -148,7 +146,9 @@ def data(
     view = bounds or surface.bounds
     image, axes = _contours(surface, view, look, size)
     try:
-        surface_js, _, _ = translate.function("loss_and_grad", _value_and_grad(surface), np.zeros(2))
+        surface_js, _, _ = translate.function(
+            "loss_and_grad", jax.value_and_grad(surface.fn), np.zeros(2)
+        )
         surface_problem = None
     except translate.Unsupported as error:
         surface_js, surface_problem = "", f"as optviz computed it: the surface uses {error}"
@@ -222,10 +222,6 @@ def data(
     return scene, "\n".join(programs)
 
 
-def _value_and_grad(surface):
-    return jax.value_and_grad(surface.fn)
-
-
 def _far() -> float:
     from optviz.runner import FAR
 
@@ -236,9 +232,12 @@ def _noise(seed: int, starts: int, steps: int) -> list:
     """sgd's Gaussian draws for each start and step: `optviz.noise.normal`, JAX's own numbers."""
     import jax.numpy as jnp
 
-    grid = jax.vmap(
-        jax.vmap(noise.normal, in_axes=(None, None, 0)), in_axes=(None, 0, None)
-    )(jnp.uint32(seed), jnp.arange(starts, dtype=jnp.uint32), jnp.arange(steps + 1, dtype=jnp.uint32))
+    draws = jax.vmap(jax.vmap(noise.normal, (None, None, 0)), (None, 0, None))
+    grid = draws(
+        jnp.uint32(seed),
+        jnp.arange(starts, dtype=jnp.uint32),
+        jnp.arange(steps + 1, dtype=jnp.uint32),
+    )
     return np.asarray(grid, dtype=np.float64).tolist()
 
 
@@ -257,4 +256,5 @@ def html(scene: dict, program: str) -> str:
         "PROGRAM": program,
         "SCRIPT": _resource("page.js"),
     }
-    return re.sub(r"/\*(STYLE|DATA|PROGRAM|SCRIPT)\*/", lambda m: parts[m[1]], _resource("page.html"))
+    template = _resource("page.html")
+    return re.sub(r"/\*(STYLE|DATA|PROGRAM|SCRIPT)\*/", lambda m: parts[m[1]], template)

@@ -88,13 +88,13 @@ class Animation:
                     progress(1)
         return path
 
-    def page(self, title: str | None = None):
+    def page(self):
         """The interactive page of this animation (`optviz.interactive.page`): a notebook
         shows it inline; ``.save("x.html")`` writes it."""
         from optviz.interactive import page
 
         return page(
-            self.traj, frames=len(self), fps=self.fps, title=title, **dataclasses.asdict(self.style)
+            self.traj, frames=self.wanted, fps=self.fps, **dataclasses.asdict(self.style)
         )
 
     def to_gif(self) -> bytes:

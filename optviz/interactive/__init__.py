@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as html_
 import pathlib
 
+from optviz import pacing
 from optviz.trajectories import Trajectories
 
 LAYOUT = "overlay"
@@ -57,10 +58,13 @@ def page(
     bounds=None,
     rotate: bool = False,
     title: str | None = None,
+    pace: str = "motion",
+    duration: float = pacing.DURATION_S,
 ) -> Page:
-    """The interactive page of ``traj``, with the options of `optviz.animate` (the page draws
-    the overlay layout and always has a loss panel; ``frames / fps`` seconds is how long one
-    play-through takes). ``title`` heads the page (default: the surface)."""
+    """The interactive page of ``traj``, with the options of `optviz.animate`: the page draws
+    the overlay layout, always with a loss panel, and one play-through takes ``duration``
+    seconds at an even pace (``frames``, ``fps`` and ``pace`` are for the GIF its command
+    draws). ``title`` heads the page (default: the surface's display title)."""
     from optviz.interactive import build
     from optviz.scene import Style
 
@@ -71,6 +75,9 @@ def page(
         loss_panel=loss_panel,
         bounds=bounds,
         rotate=rotate,
+        title=title,
+        pace=pace,
+        duration=duration,
     )
     if layout != LAYOUT:
         raise ValueError(f"a page draws the overlay layout, got layout {layout!r}; use a .gif")
@@ -82,8 +89,7 @@ def page(
         size=tuple(size),
         theme=theme,
         bounds=bounds,
-        frames=frames,
-        fps=fps,
+        duration=float(duration),
         title=title,
         options=_options(frames, fps, size, theme, loss_panel, bounds),
     )

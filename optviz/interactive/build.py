@@ -26,6 +26,7 @@ from PIL import Image
 from optviz import external, noise, rules
 from optviz import theme as themes
 from optviz.interactive import translate
+from optviz.labels import SYMBOLS, direct_labels
 from optviz.trajectories import Trajectories
 
 IMAGE_SCALE = 2  # the contour image's pixels per page pixel, sharp on projectors and phones
@@ -103,25 +104,33 @@ def _computable(spec, surface) -> str | None:
     return None
 
 
-def _contours(surface, bounds, theme: themes.Theme, size) -> tuple[str, list[float]]:
-    """The static map as a PNG data URI, and the plot area's [left, top, width, height] in
-    page pixels."""
+def _contours(surface, bounds, theme: themes.Theme, size):
+    """The static map as a PNG data URI, drawn as a scene draws its map (`optviz.layout`,
+    `draw_surface`, the axis names) without the title band, which the page writes as text;
+    its size in page pixels, the plot area's [left, top, width, height] there, and the window
+    it shows (widened to fill the plot area, as in the pictures)."""
+    from optviz import layout
     from optviz.drawing import DPI, draw_surface, new_figure
 
-    figure = new_figure(size, theme)
-    ax = figure.add_subplot()
-    draw_surface(ax, surface, bounds, theme)
-    figure.canvas.draw()
-    figure.set_layout_engine("none")
-    box = ax.get_position()
     w, h = size
+    rect, _, window = layout.overlay(size, theme.font_size, bounds, False)
+    figure = new_figure(size, theme, layout=None)
+    ax = figure.add_axes(layout.fractions(rect, size))
+    draw_surface(ax, surface, window, theme, shape_px=rect[2:])
+    ax.set_xlabel(surface.axes[0], labelpad=1, color=theme.foreground)
+    ax.set_ylabel(surface.axes[1], labelpad=1, rotation=0, color=theme.foreground)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI * IMAGE_SCALE, facecolor=theme.background)
-    image = Image.open(buffer).convert("RGB").quantize(IMAGE_COLOURS, dither=Image.Dither.NONE)
+    top = int(layout.Margins.of(theme.font_size).top - theme.font_size * DPI / 72)
+    image = Image.open(buffer).convert("RGB")
+    image = image.crop((0, top * IMAGE_SCALE, image.width, image.height))
+    image = image.quantize(IMAGE_COLOURS, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     uri = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-    return uri, [box.x0 * w, (1 - box.y1) * h, box.width * w, box.height * h]
+    left, bottom, width, height = rect
+    axes = [left, h - bottom - height - top, width, height]
+    return uri, [w, h - top], axes, [list(window[0]), list(window[1])]
 
 
 def _surface_argument(surface) -> str:
@@ -134,8 +143,7 @@ def data(
     size=(640, 480),
     theme: str = "light",
     bounds=None,
-    frames: int = 150,
-    fps: int = 30,
+    duration: float = 10.0,
     title: str | None = None,
     options: tuple[str, ...] = (),
 ) -> tuple[dict, str]:
@@ -143,8 +151,9 @@ def data(
     ``options`` are the render options the page's command repeats (size, theme, ...)."""
     surface = traj.surface
     look = themes.for_size(theme, size)
-    view = bounds or surface.bounds
-    image, axes = _contours(surface, view, look, size)
+    image, page_size, axes, window = _contours(surface, bounds or surface.bounds, look, size)
+    colours = look.run_colours(traj.specs)
+    names = direct_labels(traj.specs)
     try:
         surface_js, _, _ = translate.function(
             "loss_and_grad", jax.value_and_grad(surface.fn), np.zeros(2)
@@ -167,8 +176,10 @@ def data(
         run = {
             "name": spec.name,
             "label": label,
+            "short": names[i],
+            "keys": [k for k, _ in spec.hparams],
             "spec": str(spec),
-            "colour": look.colour(i),
+            "colour": colours[i],
             "hparams": {k: v for k, v in hparams.items() if k not in rules.STATIC},
             "static": {k: v for k, v in hparams.items() if k in rules.STATIC},
             "defaults": defaults,
@@ -183,7 +194,8 @@ def data(
     noisy = any(r["name"] == "sgd" and r["fixed"] is None for r in runs)
     (x0, x1), (y0, y1) = surface.bounds
     scene = {
-        "title": title or _surface_argument(surface),
+        "title": title or surface.title or _surface_argument(surface),
+        "symbols": SYMBOLS,
         "surface": {
             "name": surface.name,
             "formula": surface.formula,
@@ -192,8 +204,8 @@ def data(
             "minima": [list(m) for m in surface.minima],
             "local_minima": [list(m) for m in surface.local_minima],
         },
-        "view": {"bounds": [list(view[0]), list(view[1])], "image": image, "axes": axes},
-        "size": list(size),
+        "view": {"bounds": window, "image": image, "axes": axes},
+        "size": page_size,
         "theme": {
             "background": look.background,
             "foreground": look.foreground,
@@ -212,7 +224,7 @@ def data(
         "noise": _noise(traj.seed, traj.starts.shape[0], traj.steps) if noisy else None,
         "runs": runs,
         "rules": rule_meta,
-        "play_seconds": frames / fps,
+        "play_seconds": duration,
         "command": {
             "render": shlex.join(["optviz", "render", _surface_argument(surface)]),
             "options": shlex.join([*options, "--steps", str(traj.steps), "--seed", str(traj.seed)]),

@@ -179,6 +179,17 @@ function label(run) {
   return parts.join(" ");
 }
 
+function shortLabel(run) {
+  // labels.direct_labels: the optimizer, and the values that differ among its runs.
+  if (!run.changed && !S.runs.some((r) => r.changed && r.name === run.name)) return run.short;
+  const values = (r) => ({ ...r.static, ...r.hparams });
+  const same = S.runs.filter((r) => r.name === run.name).map(values);
+  const mine = values(run);
+  const varying = run.keys.filter((k) => new Set(same.map((h) => String(h[k]))).size > 1);
+  const parts = varying.map((k) => `${D.symbols[k] || k} = ${fmtG(mine[k])}`).join(", ");
+  return parts ? `${run.name} ${parts}` : run.name;
+}
+
 function note(run, step) {
   const gone = run.diverged.filter((at) => at >= 0 && at <= step);
   if (!gone.length) return "";
@@ -239,11 +250,12 @@ function star(ctx, x, y, r, fill, edge) {
     ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
   }
   ctx.closePath();
-  if (fill) {
-    ctx.fillStyle = fill;
-    ctx.fill();
-  }
-  ctx.lineWidth = 1.2;
+  ctx.lineWidth = 3.5;
+  ctx.strokeStyle = T.background;
+  ctx.stroke();
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.lineWidth = 1;
   ctx.strokeStyle = edge;
   ctx.stroke();
 }
@@ -262,6 +274,13 @@ function drawMap() {
   ctx.beginPath();
   ctx.rect(AX, AY, AW, AH);
   ctx.clip();
+  ctx.strokeStyle = T.foreground;
+  ctx.lineWidth = 1;
+  for (const start of S.starts) {
+    ctx.beginPath();
+    ctx.arc(...px(...start), T.head * 0.68, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
   const tail = Math.max(1, Math.round(STEPS / 8));
   const heads = [];
   ctx.lineCap = "round";
@@ -314,9 +333,9 @@ function drawMap() {
     }
   }
   // Stars last, so that no run ever covers a minimum.
-  const r = T.head * 0.85;
+  const r = T.head * 1.0;
   for (const m of D.surface.minima) star(ctx, ...px(...m), r, T.foreground, T.background);
-  for (const m of D.surface.local_minima) star(ctx, ...px(...m), r, null, T.foreground);
+  for (const m of D.surface.local_minima) star(ctx, ...px(...m), r, T.background, T.foreground);
   drawLabels(ctx, heads.filter((hd) => hd.k === 0));
   ctx.restore();
   drawNotes(ctx, step);
@@ -329,7 +348,7 @@ function drawLabels(ctx, heads) {
   const line = (T.font * 0.85 * 100) / 72 + 3;
   const placed = [];
   for (const head of heads) {
-    const text = label(head.run);
+    const text = shortLabel(head.run);
     const [hx, hy] = px(...inside(head.x, head.y));
     const w = ctx.measureText(text).width;
     let x = hx + T.head + 2;
@@ -620,7 +639,7 @@ function buildControls() {
         out.textContent = fmtG(v);
         changed(run);
       });
-      row.append(element("span", {}, slider.key), input, out);
+      row.append(element("span", {}, D.symbols[slider.key] || slider.key), input, out);
       div.append(row);
     }
     box.append(div);

@@ -17,6 +17,8 @@ from optviz import pacing
 from optviz.trajectories import Trajectories
 
 LAYOUT = "overlay"
+MAX_STEPS = 10_000  # a page recomputes every run while a slider moves: keep that instant
+MAX_STARTS = 16
 
 
 class Page:
@@ -79,6 +81,10 @@ def page(
         pace=pace,
         duration=duration,
     )
+    if traj.steps > MAX_STEPS:
+        raise ValueError(f"a page shows at most {MAX_STEPS} steps, got {traj.steps}")
+    if traj.starts.shape[0] > MAX_STARTS:
+        raise ValueError(f"a page shows at most {MAX_STARTS} starts, got {traj.starts.shape[0]}")
     if layout != LAYOUT:
         raise ValueError(f"a page draws the overlay layout, got layout {layout!r}; use a .gif")
     for name, value in (("frames", frames), ("fps", fps)):

@@ -758,7 +758,7 @@ function start() {
   image.height = H;
   map.style.aspectRatio = `${W} / ${H}`;
   lossCanvas.style.width = `${LW}px`;
-  lossCanvas.style.height = `${H}px`;
+  lossCanvas.style.aspectRatio = `${LW} / ${H}`;
   setupCanvas(map, mapCtx, W, H);
   setupCanvas(lossCanvas, lossCtx, LW, H);
   for (const run of S.runs) if (run.fixed) fixedPaths(run);

@@ -289,10 +289,16 @@ function drawMap() {
     if (!run.visible) continue;
     run.path.forEach((path, k) => {
       const end = Math.min(step, STEPS);
-      for (const [from, alpha] of [[0, 0.5], [Math.max(0, end - tail), 1]]) {
+      // A casing of the background under the whole path, then the path, its newest part
+      // (the last eighth of the steps) at full strength.
+      for (const [from, alpha, colour, width] of [
+        [0, 0.5, T.background, T.line + 2],
+        [0, 0.7, run.colour, T.line],
+        [Math.max(0, end - tail), 1, run.colour, T.line],
+      ]) {
         ctx.globalAlpha = alpha;
-        ctx.strokeStyle = run.colour;
-        ctx.lineWidth = T.line;
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width;
         ctx.beginPath();
         for (let t = from; t <= end; t++) {
           const [x, y] = px(path[2 * t], path[2 * t + 1]);

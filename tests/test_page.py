@@ -272,6 +272,11 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     shown = ",".join(re.sub(r"\.0$", "", repr(v)) for v in start[0])
     assert f"--start {shown} " in driver.find_element(By.ID, "command").text
 
+    # A run hidden: not drawn, not in the command, remembered in the URL.
+    driver.find_element(By.ID, "show-1").click()
+    assert "--opt sgd" not in driver.find_element(By.ID, "command").text
+    wait_for_hash(driver, "off=1")
+
     # The scrubber and the keyboard.
     driver.execute_script("optviz.moveTo(0); document.getElementById('play').click()")
     assert driver.find_element(By.ID, "play").text == "Pause"

@@ -27,6 +27,7 @@ from optviz import external, noise, rules
 from optviz import theme as themes
 from optviz.interactive import translate
 from optviz.labels import SYMBOLS, direct_labels
+from optviz.runner import FAR
 from optviz.trajectories import Trajectories
 
 IMAGE_SCALE = 2  # the contour image's pixels per page pixel, sharp on projectors and phones
@@ -215,7 +216,7 @@ def data(
             "line": look.line_width,
             "head": look.head_size,
         },
-        "far": _far(),
+        "far": FAR,
         "shown": ["lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"],
         "steps": traj.steps,
         "seed": traj.seed,
@@ -232,12 +233,6 @@ def data(
         },
     }
     return scene, "\n".join(programs)
-
-
-def _far() -> float:
-    from optviz.runner import FAR
-
-    return FAR
 
 
 def _noise(seed: int, starts: int, steps: int) -> list:

@@ -140,11 +140,7 @@ function simulate(run, k) {
 }
 
 function compute(run) {
-  if (run.fixed) {
-    // Shown as optviz computed it, from the scene's own starts.
-    run.path = run.path.length ? run.path : [];
-    return;
-  }
+  if (run.fixed) return; // shown as optviz computed it, from the scene's own starts
   run.path.length = Math.min(run.path.length, S.starts.length);
   run.loss.length = run.path.length;
   run.diverged.length = S.starts.length;
@@ -162,7 +158,7 @@ function fixedPaths(run) {
 }
 
 function computeAll() {
-  for (const run of S.runs) if (!run.fixed) compute(run);
+  for (const run of S.runs) compute(run);
 }
 
 // ---- labels, notes and the command -------------------------------------------------------
@@ -788,6 +784,7 @@ window.optviz = {
   moveTo,
   runs() {
     return S.runs.map((run) => ({
+      name: run.name,
       label: label(run),
       hparams: { ...run.hparams },
       fixed: run.fixed,

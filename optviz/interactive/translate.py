@@ -125,7 +125,7 @@ class _Writer:
     def constant(self, value) -> np.ndarray:
         array = np.asarray(value)
         if array.size <= 4:
-            return _elements(array)
+            return _each(number, array)
         name = f"{self.prefix.upper()}K{len(self.constants)}"
         items = ", ".join(number(v) for v in array.ravel())
         kind = "Float64Array" if array.dtype.kind == "f" else "Array"
@@ -135,11 +135,12 @@ class _Writer:
         )
 
 
-def _elements(array: np.ndarray) -> np.ndarray:
-    """An array of numbers as an object array of their literals."""
-    out = np.empty(array.shape, dtype=object)
-    for index in np.ndindex(array.shape):
-        out[index] = number(array[index])
+def _each(fn, *operands) -> np.ndarray:
+    """``fn`` of the operands' elements (broadcast together), as an object array."""
+    arrays = np.broadcast_arrays(*operands)
+    out = np.empty(arrays[0].shape, dtype=object)
+    for index in np.ndindex(out.shape):
+        out[index] = fn(*(a[index] for a in arrays))
     return out
 
 
@@ -156,6 +157,15 @@ def _integer_pow(writer: _Writer, x: str, y: int) -> str:
     return writer.emit(f"1 / {acc}") if y < 0 else acc
 
 
+def _select(which: str, cases) -> str:
+    """select_n: ``cases[which]``, for a boolean or an integer ``which``."""
+    expression = cases[-1]
+    for k in reversed(range(len(cases) - 1)):
+        test = f"!{which}" if len(cases) == 2 else f"{which} == {k}"
+        expression = f"({test} ? {cases[k]} : {expression})"
+    return expression
+
+
 def _convert(element: str, dtype) -> str:
     dtype = np.dtype(dtype)
     if dtype == np.bool_:
@@ -168,11 +178,8 @@ def _convert(element: str, dtype) -> str:
 
 
 def _map(writer, template: str, operands) -> np.ndarray:
-    arrays = np.broadcast_arrays(*operands)
-    out = np.empty(arrays[0].shape, dtype=object)
-    for index in np.ndindex(out.shape):
-        out[index] = writer.emit(template.format(*(a[index] for a in arrays)))
-    return out
+    """A statement per element: ``template`` over the operands' elements."""
+    return _each(lambda *elements: writer.emit(template.format(*elements)), *operands)
 
 
 def _reduce(writer, operand: np.ndarray, axes, template: str) -> np.ndarray:
@@ -239,21 +246,13 @@ def _equation(writer: _Writer, eqn, args: list[np.ndarray]) -> list[np.ndarray]:
         return _body(writer, inner.jaxpr, inner.consts, args)
     if name in ELEMENTWISE:
         return [_map(writer, ELEMENTWISE[name], args)]
-    (aval,) = [v.aval for v in eqn.outvars][:1] or [None]
+    aval = eqn.outvars[0].aval if eqn.outvars else None
     if name == "integer_pow":
-        return [_map_fn(args[0], lambda e: _integer_pow(writer, e, params["y"]))]
+        return [_each(lambda e: _integer_pow(writer, e, params["y"]), args[0])]
     if name == "convert_element_type":
         return [_map(writer, _convert("{0}", params["new_dtype"]), args)]
     if name == "select_n":
-        which, *cases = np.broadcast_arrays(*args)
-        out = np.empty(which.shape, dtype=object)
-        for index in np.ndindex(out.shape):
-            expression = cases[-1][index]
-            for k in reversed(range(len(cases) - 1)):
-                test = f"!{which[index]}" if len(cases) == 2 else f"{which[index]} == {k}"
-                expression = f"({test} ? {cases[k][index]} : {expression})"
-            out[index] = writer.emit(expression)
-        return [out]
+        return [_each(lambda which, *cases: writer.emit(_select(which, cases)), *args)]
     if name in ("reduce_sum", "reduce_max", "reduce_min", "reduce_prod"):
         template = {
             "reduce_sum": "{0} + {1}",
@@ -269,11 +268,7 @@ def _equation(writer: _Writer, eqn, args: list[np.ndarray]) -> list[np.ndarray]:
             [operand.shape[dims.index(a)] if a in dims else 1 for a in range(len(shape))]
         )
         return [np.broadcast_to(expanded, shape)]
-    if name == "reshape":
-        return [args[0].reshape(aval.shape)]
-    if name == "squeeze":
-        return [args[0].reshape(aval.shape)]
-    if name == "expand_dims":
+    if name in ("reshape", "squeeze", "expand_dims"):  # row-major, as XLA lays arrays out
         return [args[0].reshape(aval.shape)]
     if name == "slice":
         strides = params["strides"] or (1,) * args[0].ndim
@@ -291,17 +286,10 @@ def _equation(writer: _Writer, eqn, args: list[np.ndarray]) -> list[np.ndarray]:
     if name == "rev":
         return [np.flip(args[0], params["dimensions"])]
     if name == "iota":
-        return [_elements(np.arange(aval.size).reshape(aval.shape))]
+        return [_each(number, np.arange(aval.size).reshape(aval.shape))]
     if name == "dot_general":
         return [_dot(writer, args[0], args[1], params["dimension_numbers"])]
     raise Unsupported(f"the primitive {name!r}")
-
-
-def _map_fn(operand: np.ndarray, fn) -> np.ndarray:
-    out = np.empty(operand.shape, dtype=object)
-    for index in np.ndindex(out.shape):
-        out[index] = fn(operand[index])
-    return out
 
 
 def _body(writer: _Writer, jaxpr, consts, args: list[np.ndarray]) -> list[np.ndarray]:

@@ -101,8 +101,10 @@ def test_page_refuses_what_a_page_cannot_show(tmp_path):
     for args, message in (
         (["bowl", "-o", str(tmp_path / "x.gif")], "a page is a .html file"),
         (["bowl", "--layout", "grid", "-o", str(tmp_path / "x.html")], "overlay layout"),
-        (["bowl", "--opt", "gd", "--steps", "10001", "-o", str(tmp_path / "x.html")],
-         "at most 10000 steps"),
+        (
+            ["bowl", "--opt", "gd", "--steps", "10001", "-o", str(tmp_path / "x.html")],
+            "at most 10000 steps",
+        ),
     ):
         result = runner.invoke(main, ["page", *args])
         assert result.exit_code == 2 and message in result.output

@@ -97,14 +97,22 @@ def page(
         bounds=bounds,
         duration=float(duration),
         title=title,
-        options=_options(frames, fps, size, theme, loss_panel, bounds),
+        options=_options(frames, fps, size, theme, loss_panel, bounds, title, pace, duration),
     )
     return Page(build.html(scene, program), size)
 
 
-def _options(frames, fps, size, theme, loss_panel, bounds) -> tuple[str, ...]:
+def _options(
+    frames, fps, size, theme, loss_panel, bounds, title, pace, duration
+) -> tuple[str, ...]:
     """The render options, other than the runs, that the page's command repeats."""
     words = ["--frames", str(frames), "--fps", str(fps)]
+    if title is not None:
+        words += ["--title", title]
+    if pace != "motion":
+        words += ["--pace", pace]
+    if duration != pacing.DURATION_S:
+        words += ["--duration", f"{duration:g}"]
     if tuple(size) != (640, 480):
         words += ["--size", f"{size[0]}x{size[1]}"]
     if theme != "light":

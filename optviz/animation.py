@@ -10,7 +10,6 @@ The command line and the gallery draw through these functions.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import functools
 import pathlib
 import tempfile
@@ -91,11 +90,9 @@ class Animation:
     def page(self):
         """The interactive page of this animation (`optviz.interactive.page`): a notebook
         shows it inline; ``.save("x.html")`` writes it."""
-        from optviz.interactive import page
+        from optviz.interactive import page_of
 
-        return page(
-            self.traj, frames=self.wanted, fps=self.fps, **dataclasses.asdict(self.style)
-        )
+        return page_of(self)
 
     def to_gif(self) -> bytes:
         """The animation as GIF bytes."""

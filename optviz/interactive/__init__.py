@@ -48,78 +48,58 @@ class Page:
         )
 
 
-def page(
-    traj: Trajectories,
-    *,
-    frames: int = 150,
-    fps: int = 30,
-    size=(640, 480),
-    layout: str = LAYOUT,
-    theme: str = "light",
-    loss_panel: bool = False,
-    bounds=None,
-    rotate: bool = False,
-    title: str | None = None,
-    pace: str = "motion",
-    duration: float = pacing.DURATION_S,
-) -> Page:
-    """The interactive page of ``traj``, with the options of `optviz.animate`: the page draws
-    the overlay layout, always with a loss panel, and one play-through takes ``duration``
-    seconds at an even pace (``frames``, ``fps`` and ``pace`` are for the GIF its command
-    draws). ``title`` heads the page (default: the surface's display title)."""
-    from optviz.interactive import build
-    from optviz.scene import Style
+def page(traj: Trajectories, *, frames: int = 150, fps: int = 30, **style) -> Page:
+    """The interactive page of ``traj``, with the options of `optviz.animate` (``size``,
+    ``theme``, ``bounds``, ``title``, ``duration``, ...), checked as it checks them."""
+    from optviz.animation import Animation
 
-    Style(
-        size=tuple(size),
-        layout=layout,
-        theme=theme,
-        loss_panel=loss_panel,
-        bounds=bounds,
-        rotate=rotate,
-        title=title,
-        pace=pace,
-        duration=duration,
-    )
+    return page_of(Animation(traj, frames=frames, fps=fps, **style))
+
+
+def page_of(animation) -> Page:
+    """The interactive page of an `optviz.animation.Animation`: its runs and style, in the
+    overlay layout, always with a loss panel; one play-through takes the style's ``duration``
+    at an even pace (``frames``, ``fps`` and ``pace`` are for the GIF its command draws);
+    ``title`` heads the page (default: the surface's display title)."""
+    from optviz.interactive import build
+
+    traj, style = animation.traj, animation.style
     if traj.steps > MAX_STEPS:
         raise ValueError(f"a page shows at most {MAX_STEPS} steps, got {traj.steps}")
     if traj.starts.shape[0] > MAX_STARTS:
         raise ValueError(f"a page shows at most {MAX_STARTS} starts, got {traj.starts.shape[0]}")
-    if layout != LAYOUT:
-        raise ValueError(f"a page draws the overlay layout, got layout {layout!r}; use a .gif")
-    for name, value in (("frames", frames), ("fps", fps)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if style.layout != LAYOUT:
+        raise ValueError(
+            f"a page draws the overlay layout, got layout {style.layout!r}; use a .gif"
+        )
     scene, program = build.data(
         traj,
-        size=tuple(size),
-        theme=theme,
-        bounds=bounds,
-        duration=float(duration),
-        title=title,
-        options=_options(frames, fps, size, theme, loss_panel, bounds, title, pace, duration),
+        size=style.size,
+        theme=style.theme,
+        bounds=style.bounds,
+        duration=float(style.duration),
+        title=style.title,
+        options=_options(animation.wanted, animation.fps, style),
     )
-    return Page(build.html(scene, program), size)
+    return Page(build.html(scene, program), style.size)
 
 
-def _options(
-    frames, fps, size, theme, loss_panel, bounds, title, pace, duration
-) -> tuple[str, ...]:
+def _options(frames: int, fps: int, style) -> tuple[str, ...]:
     """The render options, other than the runs, that the page's command repeats."""
     words = ["--frames", str(frames), "--fps", str(fps)]
-    if title is not None:
-        words += ["--title", title]
-    if pace != "motion":
-        words += ["--pace", pace]
-    if duration != pacing.DURATION_S:
-        words += ["--duration", f"{duration:g}"]
-    if tuple(size) != (640, 480):
-        words += ["--size", f"{size[0]}x{size[1]}"]
-    if theme != "light":
-        words += ["--theme", theme]
-    if loss_panel:
+    if style.title is not None:
+        words += ["--title", style.title]
+    if style.pace != "motion":
+        words += ["--pace", style.pace]
+    if style.duration != pacing.DURATION_S:
+        words += ["--duration", f"{style.duration:g}"]
+    if tuple(style.size) != (640, 480):
+        words += ["--size", f"{style.size[0]}x{style.size[1]}"]
+    if style.theme != "light":
+        words += ["--theme", style.theme]
+    if style.loss_panel:
         words.append("--loss-panel")
-    if bounds is not None:
-        (x0, x1), (y0, y1) = bounds
+    if style.bounds is not None:
+        (x0, x1), (y0, y1) = style.bounds
         words += ["--bounds", f"{x0:g},{x1:g},{y0:g},{y1:g}"]
     return tuple(words)

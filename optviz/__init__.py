@@ -24,6 +24,7 @@ _PUBLIC = {
     "sweep": "optviz.stability",
     "rate_map": "optviz.phase",
     "register": "optviz.external",
+    "page": "optviz.interactive",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -69,9 +69,12 @@ class Animation:
 
     def save(self, path, *, progress: Callable[[int], None] | None = None) -> pathlib.Path:
         """Write the animation to ``path``; the format follows the extension (.gif, .mp4, .webp;
-        .png, .svg, .pdf draw the final state). The file appears whole or not at all.
+        .png, .svg, .pdf draw the final state; .html is the interactive `page`). The file
+        appears whole or not at all.
         ``progress(n)`` is called after every ``n`` frames written."""
         path = pathlib.Path(path)
+        if encoders.encoder_for(path).page:
+            return self.page().save(path)
         scene = self.scene if encoders.encoder_for(path).animated else None
         colours = scene.palette if scene else ()
         with encoders.open_encoder(path, fps=self.fps, colours=colours) as encoder:
@@ -83,6 +86,13 @@ class Animation:
                 if progress:
                     progress(1)
         return path
+
+    def page(self):
+        """The interactive page of this animation (`optviz.interactive.page`): a notebook
+        shows it inline; ``.save("x.html")`` writes it."""
+        from optviz.interactive import page_of
+
+        return page_of(self)
 
     def to_gif(self) -> bytes:
         """The animation as GIF bytes."""

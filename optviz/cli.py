@@ -233,69 +233,112 @@ def show(surface):
         click.echo(f"  {line}")
 
 
+def _render_options(fn):
+    """The options of `render`, which `page` shares."""
+    options = [
+        click.argument("surface"),
+        _opt_option(),
+        START,
+        STEPS,
+        click.option(
+            "--frames",
+            type=click.IntRange(min=1),
+            default=150,
+            show_default=True,
+            help="Frames at most; frames that would show the same step are merged.",
+        ),
+        click.option(
+            "--fps",
+            type=click.IntRange(min=1),
+            default=30,
+            show_default=True,
+            help="The highest frame rate (and the MP4's).",
+        ),
+        click.option(
+            "--duration",
+            type=click.FloatRange(4, 120),
+            default=10.0,
+            show_default=True,
+            help="Seconds the animation lasts: the first frame held 1 s, the last 2.5 s.",
+        ),
+        click.option(
+            "--pace",
+            type=click.Choice(("motion", "linear")),  # optviz.pacing.PACES, without importing it
+            default="motion",
+            show_default=True,
+            help="Spend the frames where the picture moves, or evenly over the steps "
+            "(the step counter always shows the true step).",
+        ),
+        click.option(
+            "--title", metavar="TEXT", help="The picture's title.  [default: the surface's name]"
+        ),
+        _size_option("640x480"),
+        click.option(
+            "--layout",
+            type=click.Choice(LAYOUTS),
+            default="overlay",
+            show_default=True,
+            help="All paths on one plot, a panel per optimizer, or on the surface in 3-D.",
+        ),
+        THEME,
+        click.option("--loss-panel", is_flag=True, help="Add loss against step, log scale."),
+        SEED,
+        click.option(
+            "--bounds",
+            callback=_bounds,
+            metavar="XMIN,XMAX,YMIN,YMAX",
+            help="The view.  [default: the surface's window; -3,3,-3,3 for a formula]",
+        ),
+        click.option(
+            "--tuned",
+            is_flag=True,
+            help="Use each optimizer's best learning rate from `optviz tune` (metric auc).",
+        ),
+        click.option("--rotate", is_flag=True, help="With --layout 3d: turn the camera slowly."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 @main.command()
-@click.argument("surface")
-@_opt_option()
-@START
-@STEPS
-@click.option(
-    "--frames",
-    type=click.IntRange(min=1),
-    default=150,
-    show_default=True,
-    help="Frames at most; frames that would show the same step are merged.",
-)
-@click.option(
-    "--fps", type=click.IntRange(min=1), default=30, show_default=True,
-    help="The highest frame rate (and the MP4's).",
-)
-@click.option(
-    "--duration",
-    type=click.FloatRange(4, 120),
-    default=10.0,
-    show_default=True,
-    help="Seconds the animation lasts: the first frame held 1 s, the last 2.5 s.",
-)
-@click.option(
-    "--pace",
-    type=click.Choice(("motion", "linear")),  # optviz.pacing.PACES, without importing it
-    default="motion",
-    show_default=True,
-    help="Spend the frames where the picture moves, or evenly over the steps "
-    "(the step counter always shows the true step).",
-)
-@click.option("--title", metavar="TEXT", help="The picture's title.  [default: the surface's name]")
-@_size_option("640x480")
-@click.option(
-    "--layout",
-    type=click.Choice(LAYOUTS),
-    default="overlay",
-    show_default=True,
-    help="All paths on one plot, a panel per optimizer, or on the surface in 3-D.",
-)
-@THEME
-@click.option("--loss-panel", is_flag=True, help="Add loss against step, log scale.")
-@SEED
-@click.option(
-    "--bounds",
-    callback=_bounds,
-    metavar="XMIN,XMAX,YMIN,YMAX",
-    help="The view.  [default: the surface's window; -3,3,-3,3 for a formula]",
-)
-@click.option(
-    "--tuned",
-    is_flag=True,
-    help="Use each optimizer's best learning rate from `optviz tune` (metric auc).",
-)
-@click.option("--rotate", is_flag=True, help="With --layout 3d: turn the camera slowly.")
+@_render_options
 @click.option(
     "-o",
     "--output",
     type=click.Path(path_type=pathlib.Path),
-    help="Output file: .gif, .mp4, .webp, or a still .png, .svg, .pdf.  [default: SURFACE.gif]",
+    help="Output file: .gif, .mp4, .webp, a still .png, .svg, .pdf, or an interactive .html "
+    "page.  [default: SURFACE.gif]",
 )
-def render(
+def render(surface, output, **options):
+    """Animate optimizers on SURFACE, a catalogue name (see `optviz list`) or a formula in x
+    and y such as "x**2 + 10*y**2"."""
+    _render(surface, output, "gif", **options)
+
+
+@main.command()
+@_render_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=pathlib.Path),
+    help="Output file, .html.  [default: SURFACE.html]",
+)
+def page(surface, output, **options):
+    """Write an interactive page of optimizers on SURFACE: one HTML file that opens offline,
+    with play, scrub, a slider per hyper-parameter and click-to-start on the map."""
+    if output is not None and output.suffix.lower() != ".html":
+        raise click.BadParameter(
+            f"a page is a .html file, got {output.suffix or output.name!r}",
+            param_hint="'-o' / '--output'",
+        )
+    _render(surface, output, "html", **options)
+
+
+def _render(
     surface,
+    output,
+    default_format,
     opts,
     starts,
     steps,
@@ -312,15 +355,12 @@ def render(
     bounds,
     tuned,
     rotate,
-    output,
 ):
-    """Animate optimizers on SURFACE, a catalogue name (see `optviz list`) or a formula in x
-    and y such as "x**2 + 10*y**2"."""
     from optviz import encoders, presets, runner
     from optviz.animation import animate
 
     surface = _surface(surface, bounds)
-    output = output or pathlib.Path(f"{surface.name}.gif")
+    output = output or pathlib.Path(f"{surface.name}.{default_format}")
     animated = _checked(
         lambda: encoders.encoder_for(output).animated,
         "'-o' / '--output'",
@@ -366,7 +406,8 @@ def render(
 @click.argument("file", default="gallery/gallery.toml", type=click.Path(path_type=pathlib.Path))
 @click.option("--only", multiple=True, metavar="NAME", help="Render only this scene; repeatable.")
 def gallery(file, only):
-    """Render every scene of the gallery FILE next to it, and write its README.md.
+    """Render every scene of the gallery FILE next to it, and write its README.md and
+    index.html (interactive scenes also get their page).
 
     Each scene is rendered by the same command line its README entry shows."""
     from optviz import gallery as gallery_
@@ -383,9 +424,14 @@ def gallery(file, only):
     for i, scene in enumerate(chosen, 1):
         click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
         main.main(scene.args(folder), standalone_mode=False)
+        if scene.interactive:
+            main.main(scene.page_args(folder), standalone_mode=False)
     readme = file.parent / "README.md"
     readme.write_text(gallery_.readme(scenes, folder), encoding="utf-8")
+    index = file.parent / "index.html"
+    index.write_text(gallery_.index(scenes, folder), encoding="utf-8")
     click.echo(str(readme))
+    click.echo(str(index))
 
 
 SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)
@@ -470,7 +516,8 @@ def _still(output, default: str):
     from optviz import encoders
 
     output = output or pathlib.Path(default)
-    if _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'").animated:
+    encoder = _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'")
+    if encoder.animated or encoder.page:
         raise click.BadParameter(
             f"this draws a still image; use .png, .svg or .pdf, got {output.suffix!r}",
             param_hint="'-o' / '--output'",

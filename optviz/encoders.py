@@ -64,6 +64,7 @@ class Encoder:
 
     extensions: tuple[str, ...] = ()
     animated = True
+    page = False  # writes an interactive page (`write_page`) rather than pictures
 
     def __init__(self, path, *, fps: int = 30, colours=()):
         self.path, self.fps, self.colours = pathlib.Path(path), fps, tuple(colours)
@@ -95,6 +96,9 @@ class Encoder:
 
     def write_figure(self, figure) -> None:
         raise NotImplementedError(f"{type(self).__name__} writes animations")
+
+    def write_page(self, text: str) -> None:
+        raise NotImplementedError(f"{type(self).__name__} writes pictures")
 
     def close(self) -> None:
         """Finish the temporary file."""
@@ -320,3 +324,20 @@ class StillEncoder(Encoder):
             self.tmp, format=self.path.suffix[1:].lower(), facecolor=figure.get_facecolor()
         )
         self.frames += 1
+
+
+@register
+class PageEncoder(Encoder):
+    """An interactive HTML page (see `optviz.interactive`), written as UTF-8 text."""
+
+    extensions = (".html",)
+    animated = False
+    page = True
+
+    def write_page(self, text: str) -> None:
+        self.tmp.write_text(text, encoding="utf-8")
+        self.frames += 1
+
+    def close(self):
+        if not self.frames:
+            raise ValueError("no page to write")

@@ -6,12 +6,15 @@ optionally ``command`` (default ``render``), ``optimizers`` (spec strings), ``st
 ([[x, y], ...]), ``steps``, ``frames``, ``fps``, ``size`` ("WxH"), ``layout``, ``theme``,
 ``loss_panel``, ``seed``, ``bounds`` ([xmin, xmax, ymin, ymax]) and ``format`` (default gif),
 plus the keys of the other commands (``grid``, ``color``, ``param``, ``range``, ``param2``,
-``range2``, ``tuned``).
+``range2``, ``tuned``). A render scene with ``interactive = true`` also gets its interactive
+page (``optviz page``), written beside its picture. Besides README.md the gallery is written
+as a web page, index.html.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import pathlib
 import shlex
 import tomllib
@@ -38,7 +41,7 @@ OPTIONS = {  # TOML key -> command-line option; True: a flag
     "rotate": True,
 }
 REQUIRED = ("name", "title", "lesson", "surface")
-KEYS = (*REQUIRED, "command", "optimizers", "starts", "bounds", "format", *OPTIONS)
+KEYS = (*REQUIRED, "command", "optimizers", "starts", "bounds", "format", "interactive", *OPTIONS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,10 +56,21 @@ class Scene:
     bounds: tuple[float, ...] | None = None
     format: str = "gif"
     options: tuple[tuple[str, object], ...] = ()
+    interactive: bool = False
 
     @property
     def filename(self) -> str:
         return f"{self.name}.{self.format}"
+
+    @property
+    def page(self) -> str | None:
+        """The file name of the scene's interactive page, if it has one."""
+        return f"{self.name}.html" if self.interactive else None
+
+    def page_args(self, folder: str) -> list[str]:
+        """The command-line arguments that write this scene's interactive page."""
+        args = self.args(folder)
+        return ["page", *args[1:-2], "-o", f"{folder}/{self.page}"]
 
     def args(self, folder: str) -> list[str]:
         """The command-line arguments that render this scene into ``folder``."""
@@ -93,6 +107,11 @@ def _scene(table: dict, where: str) -> Scene:
     if command not in COMMANDS:
         raise ValueError(f"{where}: unknown command {command!r}; choose from {', '.join(COMMANDS)}")
     bounds = table.get("bounds")
+    interactive = table.get("interactive", False)
+    if not isinstance(interactive, bool):
+        raise ValueError(f"{where}: interactive must be true or false")
+    if interactive and (command != "render" or table.get("layout", "overlay") != "overlay"):
+        raise ValueError(f"{where}: only render scenes of the overlay layout can be interactive")
     return Scene(
         name=str(table["name"]),
         title=str(table["title"]),
@@ -104,6 +123,7 @@ def _scene(table: dict, where: str) -> Scene:
         bounds=tuple(map(float, bounds)) if bounds is not None else None,
         format=str(table.get("format", "gif")),
         options=tuple((key, table[key]) for key in OPTIONS if key in table),
+        interactive=interactive,
     )
 
 
@@ -147,6 +167,11 @@ def readme(scenes: list[Scene], folder: str) -> str:
             "",
             f"![{s.title}]({s.filename})",
             "",
+            *(
+                [f"▶ [Play with it]({s.page}): the interactive page (it opens offline).", ""]
+                if s.interactive
+                else []
+            ),
             s.lesson,
             "",
             "```sh",
@@ -155,3 +180,63 @@ def readme(scenes: list[Scene], folder: str) -> str:
             "",
         ]
     return "\n".join(lines)
+
+
+INDEX_STYLE = """
+body { margin: 0 auto; max-width: 62rem; padding: 1rem; line-height: 1.45;
+  font: 18px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+  color: #1a1a1a; background: #fff; }
+h1 { font-size: 1.8rem; } h2 { font-size: 1.4rem; margin-top: 2.5rem; }
+nav ol { columns: 2 18rem; column-gap: 3rem; padding-left: 1.4rem; }
+img { display: block; max-width: 100%; height: auto; border: 1px solid #d8dde2; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f6f8; padding: 0.6rem;
+  border-radius: 0.3rem; font-size: 0.85rem; }
+a.play { display: inline-block; margin: 0.5rem 0; padding: 0.35rem 0.9rem; border-radius: 0.3rem;
+  background: #0072B2; color: #fff; text-decoration: none; font-weight: 600; }
+.top { font-size: 0.85rem; }
+@media (max-width: 40rem) { body { font-size: 16px; padding: 0.6rem; } }
+"""
+
+
+def index(scenes: list[Scene], folder: str) -> str:
+    """The gallery as a web page: a table of contents, then per scene its picture (a link to
+    its interactive page, where it has one), its lesson and its command. No scripts; every
+    text from gallery.toml is escaped."""
+    e = html.escape
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "img-src 'self'; style-src 'unsafe-inline'\">",
+        "<title>The optviz gallery</title>",
+        f"<style>{INDEX_STYLE}</style></head><body>",
+        '<h1 id="top">The optviz gallery</h1>',
+        "<p>Each picture is made by the command under it, run from the repository's root; "
+        f"<code>optviz gallery</code> makes them all again from <code>{e(folder)}/gallery.toml"
+        "</code>. Scenes marked ▶ are also interactive pages: move the sliders, click the map "
+        "to start from anywhere; they work offline.</p>",
+        "<nav><ol>",
+        *(
+            f'<li><a href="#{e(s.name)}">{e(s.title)}</a>{" ▶" if s.interactive else ""}</li>'
+            for s in scenes
+        ),
+        "</ol></nav>",
+    ]
+    for s in scenes:
+        picture = f'<img src="{e(s.filename)}" alt="{e(s.title)}" loading="lazy">'
+        commands = [s.command_line(folder)] + (
+            [shlex.join(["optviz", *s.page_args(folder)])] if s.interactive else []
+        )
+        lines += [
+            f'<section id="{e(s.name)}">',
+            f"<h2>{e(s.title)}</h2>",
+            f'<a href="{e(s.page)}">{picture}</a>' if s.interactive else picture,
+            f'<a class="play" href="{e(s.page)}">▶ Play with it</a>' if s.interactive else "",
+            f"<p>{e(s.lesson)}</p>",
+            *(f"<pre><code>{e(c)}</code></pre>" for c in commands),
+            '<p class="top"><a href="#top">↑ all scenes</a></p>',
+            "</section>",
+        ]
+    lines.append("</body></html>")
+    return "\n".join(line for line in lines if line) + "\n"

@@ -19,6 +19,21 @@ def test_readme_matches_the_scenes():
     assert (ROOT / "gallery" / "README.md").read_text(encoding="utf-8") == gallery.readme(
         SCENES, "gallery"
     ), "gallery/README.md is stale: run `optviz gallery`"
+    assert (ROOT / "gallery" / "index.html").read_text(encoding="utf-8") == gallery.index(
+        SCENES, "gallery"
+    ), "gallery/index.html is stale: run `optviz gallery`"
+
+
+def test_at_least_five_scenes_are_interactive_pages():
+    interactive = [s for s in SCENES if s.interactive]
+    assert len(interactive) >= 5
+    index = (ROOT / "gallery" / "index.html").read_text(encoding="utf-8")
+    for scene in interactive:
+        assert (ROOT / "gallery" / scene.page).read_text(encoding="utf-8").startswith("<!DOCTYPE")
+        assert f'href="{scene.page}"' in index
+        words = shlex.split(shlex.join(["optviz", *scene.page_args("gallery")]))
+        ctx = main.get_command(None, "page").make_context("page", words[2:])
+        assert ctx.params["output"] == pathlib.Path("gallery") / scene.page
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.name)
@@ -123,6 +138,21 @@ def test_bad_gallery_files_are_one_line(tmp_path, text, message):
     result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
     assert result.exit_code == 2
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_interactive_scene_gets_its_page_and_the_index_escapes_text(tmp_path):
+    toml = TINY.replace('title = "Tiny"', 'title = "Tiny <b>bold</b>"') + "interactive = true\n"
+    (tmp_path / "gallery.toml").write_text(toml)
+    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "tiny.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Tiny &lt;b&gt;bold&lt;/b&gt;" in index and "<b>" not in index
+    assert '<a class="play" href="tiny.html">' in index and "<script" not in index
+    bad = TINY.replace('size = "160x120"', 'layout = "grid"') + "interactive = true\n"
+    (tmp_path / "gallery.toml").write_text(bad)
+    result = CliRunner().invoke(main, ["gallery", str(tmp_path / "gallery.toml")])
+    assert result.exit_code == 2 and "overlay layout can be interactive" in result.stderr
 
 
 def test_only_names_a_scene(tmp_path):

@@ -223,10 +223,17 @@ def show(surface):
     click.echo(f"  window   x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
     if surface.minima:
         click.echo(f"  minima   {', '.join(map(point, surface.minima))}, f* = {surface.fmin:.6g}")
+    if surface.minimum_set:
+        click.echo(f"  minima   the curve {surface.minimum_set.formula}, f* = {surface.fmin:.6g}")
     if surface.local_minima:
         click.echo(f"  local    {', '.join(map(point, surface.local_minima))}")
     for saddle in surface.saddles:
         click.echo(f"  saddle   {point(saddle.point)}")
+    if surface.plateau:
+        click.echo(f"  plateau  {surface.plateau.where}")
+    if surface.fans:
+        fans = ", ".join(f"w{i} {a} -> {b}" for i, (a, b) in enumerate(surface.fans, 1))
+        click.echo(f"  fans     {fans} (fan-in -> fan-out, for --init xavier|he)")
     click.echo(f"  start    {point(surface.start)}")
     click.echo(f"  default  {' '.join(str(s) for s in presets.lineup(surface))}")
     for line in surface.reference.splitlines()[1:]:

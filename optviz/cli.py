@@ -91,6 +91,32 @@ def _points(ctx, param, values):
     return [_checked(lambda: _numbers(v, 2, "X,Y"), "'--start'") for v in values]
 
 
+def _init(ctx, param, value):
+    from optviz import initialization
+
+    return None if value is None else _checked(lambda: initialization.parse(value), "'--init'")
+
+
+def _count(ctx, param, value):
+    from optviz import initialization
+
+    if value is None:
+        return None
+    return _checked(lambda: initialization.check_count(value), "'--starts'")
+
+
+def _where(starts, init, n_starts) -> dict:
+    """The starts of a run as keyword arguments of `optviz.run` and `tune`: the points given,
+    or ``n_starts`` drawn from ``init``."""
+    if init is None:
+        if n_starts is not None:
+            raise click.UsageError("--starts N draws N starts from --init; give --init too")
+        return {"starts": starts or None}
+    if starts:
+        raise click.UsageError("give --start points or --init, not both")
+    return {"init": init, "starts": n_starts}
+
+
 def _size(ctx, param, value):
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value or "")
     if not match:
@@ -149,6 +175,22 @@ START = click.option(
     callback=_points,
     metavar="X,Y",
     help="A starting point; repeat for more.  [default: the surface's own]",
+)
+INIT = click.option(
+    "--init",
+    callback=_init,
+    metavar="INIT",
+    help="Draw the starts from a distribution: zero, normal:SIGMA, uniform:A, or xavier or he "
+    "(scaled by the fans a network surface declares); centred on a network's origin, elsewhere "
+    "on the surface's start. Same --seed, same cloud.",
+)
+N_STARTS = click.option(
+    "--starts",
+    "n_starts",
+    type=int,
+    callback=_count,
+    metavar="N",
+    help="How many starts --init draws.  [default: 100]",
 )
 STEPS = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
 THEME = click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
@@ -244,6 +286,8 @@ def show(surface):
 @click.argument("surface")
 @_opt_option()
 @START
+@INIT
+@N_STARTS
 @STEPS
 @click.option(
     "--frames",
@@ -305,6 +349,8 @@ def render(
     surface,
     opts,
     starts,
+    init,
+    n_starts,
     steps,
     frames,
     fps,
@@ -332,19 +378,16 @@ def render(
         lambda: encoders.encoder_for(output).animated,
         "'-o' / '--output'",
     )
+    where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
     if tuned:
         from optviz.tuning import tune
 
-        results = _checked(
-            lambda: tune(surface, specs, starts=starts or None, steps=steps, seed=seed)
-        )
+        results = _checked(lambda: tune(surface, specs, **where, steps=steps, seed=seed))
         specs = [r.spec for r in results]
     traj = _checked(
-        lambda: runner.run(
-            surface, specs, starts=starts or None, steps=steps, seed=seed, tuned=tuned
-        )
+        lambda: runner.run(surface, specs, **where, steps=steps, seed=seed, tuned=tuned)
     )
     animation = _checked(
         lambda: animate(
@@ -428,6 +471,8 @@ measured rate and what the theory gives are printed under the table.""",
 @click.argument("surface")
 @_opt_option()
 @START
+@INIT
+@N_STARTS
 @STEPS
 @click.option(
     "--param",
@@ -445,20 +490,21 @@ measured rate and what the theory gives are printed under the table.""",
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tune_(surface, opts, starts, steps, param, metric, tol, seed, x64, as_json):
+def tune_(surface, opts, starts, init, n_starts, steps, param, metric, tol, seed, x64, as_json):
     import json
 
     from optviz import runner
     from optviz.tuning import format_table, tune
 
     surface = _surface(surface, None)
+    where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     _x64(x64)
     results = _checked(
         lambda: tune(
             surface,
             list(opts) or None,
-            starts=starts or None,
+            **where,
             steps=steps,
             metric=metric,
             param=param,

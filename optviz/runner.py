@@ -238,11 +238,21 @@ _losses_grid = jax.jit(
 )
 
 
-def starts_of(surface, start=None, starts=None) -> np.ndarray:
+def starts_of(surface, start=None, starts=None, init=None, seed=0) -> np.ndarray:
     """The (n, 2) starts of a run from ``start=(x, y)`` or ``starts``, by default the surface's
-    own; ``ValueError`` for both, or for anything not finite numbers of that shape."""
+    own, or ``starts=N`` (default `initialization.DEFAULT_STARTS`) drawn from ``init`` with
+    ``seed`` (see `optviz.initialization`); ``ValueError`` for both a start and starts, or an
+    init and given points, or for anything not finite numbers of shape (n, 2)."""
     if start is not None and starts is not None:
         raise ValueError("give start or starts, not both")
+    if init is not None:
+        from optviz import initialization
+
+        if start is not None or not (starts is None or isinstance(starts, (int, np.integer))):
+            raise ValueError("an init draws the starts: give it a number of starts, not points")
+        return initialization.draw(
+            init, surface, initialization.DEFAULT_STARTS if starts is None else starts, seed
+        )
     if starts is None:
         starts = [surface.start if start is None else start]
     try:
@@ -290,13 +300,15 @@ def run(
     steps: int = 200,
     seed: int = 0,
     tuned: bool = False,
+    init=None,
 ) -> Trajectories:
     """Run each optimizer from each start for ``steps`` steps on ``surface``.
 
     ``surface``: a catalogue name or a `Surface`; ``optimizers``: spec strings or `Spec` objects;
-    ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start.
-    Same ``seed``, same paths (it only matters to stochastic optimizers). ``tuned`` marks the
-    labels: the learning rates came from `optviz.tune`.
+    ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start; or
+    ``init`` (``"he"``, ``"normal:0.5"``, ...; see `optviz.initialization`) and ``starts=N``
+    starts drawn from it. Same ``seed``, same paths (and the same cloud of starts). ``tuned``
+    marks the labels: the learning rates came from `optviz.tune`.
     """
     surface = as_surface(surface)
     if isinstance(optimizers, (str, Spec)):
@@ -306,8 +318,8 @@ def run(
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
     seed = noise.check_seed(seed)
+    starts = jnp.asarray(starts_of(surface, start, starts, init, seed), dtype=float)
     results = []
     for spec in specs:
         traced, static = split(spec)

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, noise, presets, rules
+from optviz import external, noise, presets, rules, schedules
 from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
@@ -59,12 +59,18 @@ def as_surface(surface) -> catalogue.Surface:
     raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
 
 
-def build(rule, hparams: dict, static: tuple) -> rules.Optimizer:
+def build(rule, hparams: dict, static: tuple, steps: int) -> rules.Optimizer:
     """The optimizer ``rule`` (see `rule_of`) with traced ``hparams`` and compile-time
-    ``static`` ones."""
+    ``static`` ones, for a run of ``steps``; a schedule among them turns its learning rate
+    into ``t -> lr · s(t)``."""
+    static = dict(static)
+    schedule = static.pop("schedule", None)
+    if schedule is not None:
+        key = "learning_rate" if callable(rule) else "lr"
+        hparams = {**hparams, key: schedules.rate(schedule, hparams[key], steps)}
     if callable(rule):
-        return external.build(rule, **hparams, **dict(static))
-    return rules.RULES[rule](**hparams, **dict(static))
+        return external.build(rule, **hparams, **static)
+    return rules.RULES[rule](**hparams, **static)
 
 
 def rule_of(name: str):
@@ -75,12 +81,13 @@ def rule_of(name: str):
 
 def split(spec: Spec) -> tuple[dict, tuple]:
     """A spec's hyper-parameters as (traced, static): only learning rates are traced for optax
-    specs, everything but array sizes for our rules."""
+    specs, everything but array sizes for our rules; a schedule is static."""
     if external.is_external(spec.name):
         traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
     else:
         traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
-    return traced, tuple((k, v) for k, v in spec.hparams if k not in traced)
+    static = tuple((k, v) for k, v in spec.hparams if k not in traced)
+    return traced, static + ((("schedule", spec.schedule),) if spec.schedule else ())
 
 
 def _observer(surface, opt: rules.Optimizer):
@@ -109,13 +116,13 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def _dynamics(surface, rule, static, hparams, starts, seed):
+def _dynamics(surface, rule, static, steps, hparams, starts, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
     Runs are not stopped here when they diverge, only marked: holding still costs more per
     step than the step itself, so the callers hold paths still afterwards, once."""
-    opt = build(rule, hparams, static)
+    opt = build(rule, hparams, static, steps)
     observe = _observer(surface, opt)
     (x0, x1), (y0, y1) = surface.bounds
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -152,7 +159,7 @@ def _hold_still(values, diverged_at):
 def simulate(surface, rule, static, steps, hparams, starts, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -185,7 +192,7 @@ def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed,
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
     stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at, settled_at = carry
@@ -279,6 +286,8 @@ def label(spec: Spec, surface, hide=()) -> str:
         and key not in hide
         and (key in shown and key in defaults or value != defaults[key])
     ]
+    if spec.schedule is not None:
+        parts += [spec.schedule.name, *(f"{k}={v:g}" for k, v in spec.schedule.params)]
     return " ".join(parts)
 
 
@@ -288,7 +297,7 @@ def complete(spec: Spec, surface) -> Spec:
     if external.is_external(spec.name):
         return spec
     defaults = {k: v for k, v in rules.hyperparameters(spec.name).items() if v is not None}
-    return Spec(spec.name, **{**defaults, **dict(spec.hparams)})
+    return Spec(spec.name, schedule=spec.schedule, **{**defaults, **dict(spec.hparams)})
 
 
 def run(

@@ -229,12 +229,13 @@ NETWORKS = (
         name="neuron-relu",
         fn=_RELU,
         formula="mean over 64 points of (w2·relu(w1·s) − relu(s))²",
-        bounds=((-3.0, 3.0), (-1.0, 3.0)),
-        start=(-0.5, 2.0),
-        levels=log_levels(0.0, 30.0, 18, 1e-3),
+        bounds=((-3.0, 3.0), (-3.0, 3.0)),
+        start=(0.3, -0.5),
+        levels=log_levels(0.0, 280.0, 20, 1e-3),
         reference=_RELU_BATCH.__doc__ + ", φ = relu\nTwo one-unit layers, ReLU between them, "
         f"mean squared error on synthetic data {_NEURON_DATA}: for w1 > 0 the unit is linear and "
-        "the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is dead.",
+        "the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is dead. From the default start the "
+        "gradient shrinks w1 and the unit dies on the way.",
         fmin=0.0,
         n_data=_INPUTS.size,
         batch_fn=_RELU_BATCH,

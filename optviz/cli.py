@@ -249,7 +249,7 @@ def list_():
         )
         click.echo(f"  {name:<{width}}  {rules.formula(name)}")
         click.echo(f"  {'':<{width}}  ({keys})")
-    click.echo("\nAny optax optimizer: optax:NAME[:key=value,...] (optax is installed with optviz).")
+    click.echo("\nAny optax optimizer: optax:NAME[:key=value,...].")
 
 
 @main.command()

@@ -1,5 +1,5 @@
-"""The lr(t) strip: each run's learning rate against step, drawn under the loss panel and
-moved by the same step, for runs whose specs carry a schedule (see `optviz.schedules`).
+"""The lr(t) strip: each run's learning rate against step, under the loss panel and moved by
+the same step, for runs whose specs carry a schedule (see `optviz.schedules`).
 
 The whole schedule is drawn faintly once; per frame only the part up to the current step, in
 the run's colour, and the cursor move.
@@ -8,15 +8,13 @@ the run's colour, and the cursor move.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from optviz import external, schedules
-from optviz.drawing import theme_ticks
+from optviz.drawing import style_panel
 from optviz.trajectories import Trajectories
 
-
-def scheduled(traj: Trajectories) -> bool:
-    """Whether any run of ``traj`` follows a schedule, so that a strip says something."""
-    return any(spec.schedule is not None for spec in traj.specs)
+SHARE = 0.3  # of the loss panel's height, for the strip
 
 
 def rates(traj: Trajectories) -> np.ndarray:
@@ -27,14 +25,29 @@ def rates(traj: Trajectories) -> np.ndarray:
     )
 
 
+def attach(loss_ax, traj: Trajectories, colours, theme, animated=True) -> "RateStrip | None":
+    """A `RateStrip` in the lower part of the loss panel ``loss_ax`` (which keeps the upper part
+    and gives the strip its step axis), if there is a panel and a run follows a schedule."""
+    if loss_ax is None or all(spec.schedule is None for spec in traj.specs):
+        return None
+    box = loss_ax.get_position()
+    gap = 0.04 * box.height
+    strip_h = SHARE * box.height
+    loss_ax.set_position((box.x0, box.y0 + strip_h + gap, box.width, box.height - strip_h - gap))
+    loss_ax.tick_params(labelbottom=False)
+    loss_ax.set_xlabel("")
+    ax = loss_ax.figure.add_axes((box.x0, box.y0, box.width, strip_h), sharex=loss_ax)
+    return RateStrip(ax, traj, colours, theme, animated)
+
+
 class RateStrip:
     """lr against step on ``ax``, in ``colours`` (one per run), with a cursor."""
 
-    def __init__(self, ax, traj: Trajectories, theme, colours, animated=True):
+    def __init__(self, ax, traj: Trajectories, colours, theme, animated=True):
         self.rates = rates(traj)
         steps = np.arange(traj.steps)
         for y, colour in zip(self.rates, colours):
-            ax.plot(steps, y, color=colour, lw=theme.line_width * 0.5, alpha=0.3)
+            ax.plot(steps, y, color=colour, lw=theme.line_width * 0.4, alpha=0.35)
         self.lines = [
             ax.plot([], [], color=colour, lw=theme.line_width * 0.8, animated=animated)[0]
             for colour in colours
@@ -42,14 +55,10 @@ class RateStrip:
         self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
         ax.set_xlim(0, traj.steps)
         ax.set_ylim(0, 1.1 * float(self.rates.max()))
+        ax.yaxis.set_major_locator(MaxNLocator(3))
         ax.set_ylabel("lr")
         ax.set_xlabel("step")
-        ax.set_facecolor(theme.background)
-        theme_ticks(ax, theme, 0.8)
-        ax.xaxis.label.set_color(theme.foreground)
-        ax.yaxis.label.set_color(theme.foreground)
-        for spine in ax.spines.values():
-            spine.set_color(theme.muted)
+        style_panel(ax, theme)
         for artist in self.artists:
             artist.set_in_layout(False)
 

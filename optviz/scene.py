@@ -29,7 +29,7 @@ from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
-from optviz import layout, pacing
+from optviz import layout, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
@@ -37,8 +37,8 @@ from optviz.drawing import (
     draw_surface,
     mark_minima,
     new_figure,
+    style_panel,
     surface_grid,
-    theme_ticks,
 )
 from optviz.labels import direct_labels
 from optviz.placement import place
@@ -357,15 +357,7 @@ class LossCurves:
             ax.set_ylabel(("median " if many else "") + "loss f")
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
-        ax.set_facecolor(theme.background)
-        theme_ticks(ax, theme, 0.8)
-        ax.xaxis.label.set_color(theme.foreground)
-        ax.yaxis.label.set_color(theme.foreground)
-        for label in (ax.xaxis.label, ax.yaxis.label):
-            label.set_fontsize(theme.font_size * 0.85)
-        for spine in ax.spines.values():
-            spine.set_color(theme.muted)
-        ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
+        style_panel(ax, theme)
         self.lines = [
             ax.plot([], [], color=colours[i], lw=theme.line_width * 0.8, animated=animated)[0]
             for i in range(len(traj.labels))
@@ -468,6 +460,7 @@ class Scene:
         self.loss = (
             LossCurves(loss_ax, traj, self.colours, theme, animated) if loss_ax is not None else None
         )
+        self.rates = rate_strip.attach(loss_ax, traj, self.colours, theme, animated)
         self._titles()
         self.notes = self.ax.text2D if style.layout == "3d" else self.ax.text
         self.notes = self.notes(
@@ -592,6 +585,7 @@ class Scene:
     def artists(self):
         moving = [a for p in self.paths for a in p.artists] + [self.notes]
         moving += self.loss.artists if self.loss else []
+        moving += self.rates.artists if self.rates else []
         return moving + self.stars
 
     def show(self, step: int) -> None:
@@ -605,6 +599,8 @@ class Scene:
         self.notes.set_visible(any(notes))
         if self.loss:
             self.loss.update(step)
+        if self.rates:
+            self.rates.update(step)
         self._place_labels(step)
 
     def _place_labels(self, step: int) -> None:

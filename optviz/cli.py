@@ -250,6 +250,13 @@ def list_():
         click.echo(f"  {name:<{width}}  {rules.formula(name)}")
         click.echo(f"  {'':<{width}}  ({keys})")
     click.echo("\nAny optax optimizer: optax:NAME[:key=value,...].")
+    from optviz import schedules
+
+    click.echo(
+        "\nLearning-rate schedules (lr is the peak): NAME:lr=PEAK,schedule=S[,key=value,...]"
+    )
+    for name in schedules.SCHEDULES:
+        click.echo(f"  {name:<13}  ({schedules.described(name)})")
 
 
 @main.command()

@@ -84,14 +84,30 @@ def schedule(name: str, **params: float) -> Schedule:
     return Schedule(name, tuple((k, checked[k]) for k in valid if k in checked))
 
 
+def share(name: str, key: str) -> tuple[int, int]:
+    """The default of a parameter that is a share of the run, as a fraction (num, den)."""
+    if key == "every":
+        return 1, 3
+    return (3, 10) if name == "one-cycle" else (1, 10)
+
+
+def described(name: str) -> str:
+    """The parameters of the schedule ``name`` and their defaults, for people."""
+    return ", ".join(
+        f"{k}={v:g}" if v is not None else f"{k}=steps·{share(name, k)[0]}/{share(name, k)[1]}"
+        for k, v in SCHEDULES[name].items()
+    )
+
+
 def _defaults(sched: Schedule, steps: int) -> dict:
     """Every parameter of ``sched`` for a run of ``steps`` steps; ``ValueError`` where the run
     is too short for them."""
-    shares = {
-        "every": max(steps // 3, 1),
-        "warmup": (3 * steps) // 10 if sched.name == "one-cycle" else steps // 10,
-    }
-    values = {k: shares[k] if v is None else v for k, v in SCHEDULES[sched.name].items()}
+    values = dict(SCHEDULES[sched.name])
+    for key in [k for k, v in values.items() if v is None]:
+        num, den = share(sched.name, key)
+        values[key] = steps * num // den
+    if "every" in values:
+        values["every"] = max(values["every"], 1)  # a run of one or two steps
     values |= dict(sched.params)
     span = values.get("every", steps) if sched.name == "sgdr" else steps
     if values.get("warmup", 0) >= span:

@@ -260,6 +260,8 @@ def starts_of(surface, start=None, starts=None, init=None, seed=0) -> np.ndarray
         return initialization.draw(
             init, surface, initialization.DEFAULT_STARTS if starts is None else starts, seed
         )
+    if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
+        raise ValueError("starts=N draws N starts from an init: give init= too, e.g. init='he'")
     if starts is None:
         starts = [surface.start if start is None else start]
     try:

@@ -93,6 +93,7 @@ def test_same_seed_same_cloud_and_another_seed_another():
         ({"init": "he", "starts": 10**7}, "whole number from 1 to 10000, got 10000000"),
         ({"init": "he", "starts": [[0, 0]]}, "an init draws the starts"),
         ({"init": "he", "start": (0, 0)}, "an init draws the starts"),
+        ({"starts": 5}, "starts=N draws N starts from an init: give init= too"),
     ],
 )
 def test_bad_clouds_are_refused_in_python(kwargs, message):

@@ -147,11 +147,13 @@ _LINREG_MIN, _LINREG_FMIN = _least_squares()
 # Tiny networks: two weights, one unit per layer, fitted to data made here from a fixed seed.
 
 _INPUTS = np.random.default_rng(1).uniform(0.5, 2.5, 64)  # positive: w1 < 0 turns a unit off
+_ONE_UNIT = ((1, 1), (1, 1))  # (fan-in, fan-out) of each weight's layer
 
 
-def _neuron(act):
-    """The loss of ``ŷ = w2·act(w1·s)`` against targets from the same network at
-    ``(w1, w2) = (1, 1)`` (noise-free, so f* = 0 exactly), on all the data and on a batch."""
+def _neuron(name, act, phi, tex, lesson, **facts) -> Surface:
+    """The surface of ``ŷ = w2·act(w1·s)`` against targets from the same network at
+    ``(w1, w2) = (1, 1)`` (noise-free, so f* = 0 exactly), with ``facts`` about its shape;
+    ``phi`` and ``tex`` name ``act`` in plain text and in mathtext."""
 
     def batch_fn(p, idx):
         r"""$\frac{1}{|B|}\sum_{i \in B} (w_2\,\phi(w_1 s_i) - t_i)^2$, $t_i = \phi(s_i)$"""
@@ -159,7 +161,21 @@ def _neuron(act):
         s = jnp.asarray(_INPUTS, p.dtype)[idx]  # at the caller's precision, as linreg's
         return jnp.mean((w2 * act(w1 * s) - act(s)) ** 2)
 
-    return (lambda p: batch_fn(p, slice(None))), batch_fn
+    return Surface(
+        name=name,
+        fn=lambda p: batch_fn(p, slice(None)),
+        formula=f"mean over 64 points of (w2·{phi}(w1·s) − {phi}(s))²",
+        tex=rf"f = \frac{{1}}{{64}}\sum_{{i}}\,(w_2\,{tex}(w_1 s_i) - {tex}(s_i))^2",
+        axes=("w1", "w2"),
+        reference=f"{batch_fn.__doc__}, φ = {phi}\nTwo one-unit layers, {phi} between them, "
+        "mean squared error on synthetic data (s ~ U(0.5, 2.5), 64 points, seed 1; t = φ(s), "
+        f"the same network at (1, 1)): {lesson}",
+        fmin=0.0,
+        n_data=_INPUTS.size,
+        batch_fn=batch_fn,
+        fans=_ONE_UNIT,
+        **facts,
+    )
 
 
 def deep_linear(p):
@@ -174,55 +190,38 @@ def _hyperbola(lo, hi, n=64):
     return tuple((float(a), float(1 / a)) for a in u)
 
 
-_SIGMOID, _SIGMOID_BATCH = _neuron(jax.nn.sigmoid)
-_TANH, _TANH_BATCH = _neuron(jnp.tanh)
-_RELU, _RELU_BATCH = _neuron(jax.nn.relu)  # relu'(0) = 0: a unit at w1 = 0 is dead too
 _FLOOR = float(np.mean(np.tanh(_INPUTS)))  # a saturated tanh predicts ±w2: best ±mean(t)
-_ONE_UNIT = ((1, 1), (1, 1))
-_NEURON_DATA = "(s ~ U(0.5, 2.5), 64 points, seed 1; t = φ(s), the same network at (1, 1))"
 NETWORKS = (
-    Surface(
-        name="neuron-sigmoid",
-        fn=_SIGMOID,
-        formula="mean over 64 points of (w2·σ(w1·s) − σ(s))²",
+    _neuron(
+        "neuron-sigmoid",
+        jax.nn.sigmoid,
+        "σ",
+        r"\sigma",
+        "for w1 < 0 the unit saturates off.",
         title="A sigmoid neuron: the saturation plateau",
-        tex=r"f = \frac{1}{64}\sum_{i}\,(w_2\,\sigma(w_1 s_i) - \sigma(s_i))^2",
-        axes=("w1", "w2"),
         bounds=((-8.0, 4.0), (-3.0, 3.0)),
         start=(-6.0, -2.0),
         levels=log_levels(0.0, 12.0, 18, 1e-3),
-        reference=_SIGMOID_BATCH.__doc__ + ", φ = σ\nTwo one-unit layers, sigmoid between them, "
-        f"mean squared error on synthetic data {_NEURON_DATA}: for w1 < 0 the unit saturates off.",
         minima=((1.0, 1.0),),
-        fmin=0.0,
-        n_data=_INPUTS.size,
-        batch_fn=_SIGMOID_BATCH,
-        fans=_ONE_UNIT,
         plateau=Plateau(
             "w1 ≤ −4, |w2| ≤ 3: the unit is off (σ(w1·s) < 0.12) and |∇f| < 0.06",
             lambda p: (p[..., 0] <= -4) & (abs(p[..., 1]) <= 3),
             0.06,
         ),
     ),
-    Surface(
-        name="neuron-tanh",
-        fn=_TANH,
-        formula="mean over 64 points of (w2·tanh(w1·s) − tanh(s))²",
+    _neuron(
+        "neuron-tanh",
+        jnp.tanh,
+        "tanh",
+        r"\tanh",
+        "for large |w1| the unit saturates at ±1 and the loss is a valley in w2 with a nearly "
+        "flat floor along w1.",
         title="A tanh neuron: saturated valleys",
-        tex=r"f = \frac{1}{64}\sum_{i}\,(w_2 \tanh(w_1 s_i) - \tanh(s_i))^2",
-        axes=("w1", "w2"),
         bounds=((-6.0, 6.0), (-3.0, 3.0)),
         start=(-5.0, 2.5),
         levels=log_levels(0.0, 20.0, 18, 1e-3),
-        reference=_TANH_BATCH.__doc__ + ", φ = tanh\nTwo one-unit layers, tanh between them, "
-        f"mean squared error on synthetic data {_NEURON_DATA}: for large |w1| the unit saturates "
-        "at ±1 and the loss is a valley in w2 with a nearly flat floor along w1.",
         minima=((1.0, 1.0), (-1.0, -1.0)),
-        fmin=0.0,
         saddles=(Saddle((0.0, 0.0), (1, -1)),),
-        n_data=_INPUTS.size,
-        batch_fn=_TANH_BATCH,
-        fans=_ONE_UNIT,
         plateau=Plateau(
             f"|w1| ≥ 4 on the valley floor |w2 ∓ {_FLOOR:.3f}| ≤ 0.05: the unit saturates at ±1 "
             "and |∇f| < 0.11",
@@ -231,24 +230,17 @@ NETWORKS = (
             0.11,
         ),
     ),
-    Surface(
-        name="neuron-relu",
-        fn=_RELU,
-        formula="mean over 64 points of (w2·relu(w1·s) − relu(s))²",
+    _neuron(
+        "neuron-relu",
+        jax.nn.relu,  # relu'(0) = 0: a unit at w1 = 0 is dead too
+        "relu",
+        r"\mathrm{relu}",
+        "for w1 > 0 the unit is linear and the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is "
+        "dead. From the default start the gradient shrinks w1 and the unit dies on the way.",
         title="A ReLU neuron: the dead region",
-        tex=r"f = \frac{1}{64}\sum_{i}\,(w_2\,\mathrm{relu}(w_1 s_i) - \mathrm{relu}(s_i))^2",
-        axes=("w1", "w2"),
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
         start=(0.3, -0.5),
         levels=log_levels(0.0, 280.0, 20, 1e-3),
-        reference=_RELU_BATCH.__doc__ + ", φ = relu\nTwo one-unit layers, ReLU between them, "
-        f"mean squared error on synthetic data {_NEURON_DATA}: for w1 > 0 the unit is linear and "
-        "the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is dead. From the default start the "
-        "gradient shrinks w1 and the unit dies on the way.",
-        fmin=0.0,
-        n_data=_INPUTS.size,
-        batch_fn=_RELU_BATCH,
-        fans=_ONE_UNIT,
         plateau=Plateau(
             "w1 ≤ 0: the unit is dead (relu(w1·s) = 0 for every s > 0) and ∇f = 0 exactly",
             lambda p: p[..., 0] <= 0,

@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.patheffects import Normal, Stroke
 
 from optviz import theme as themes
+from optviz.regions import mark_regions
 from optviz.runner import evaluate
 
 DPI = 100
@@ -176,6 +177,7 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
         gap = surface.fmin or 0.0
         ax.clabel(lines, fontsize=theme.font_size * 0.7, colors=theme.muted, inline=True,
                   fmt=lambda v: _round(v - gap))
+    mark_regions(ax, surface, X, Y, theme)
     for s in surface.saddles:
         ax.plot(
             *s.point,

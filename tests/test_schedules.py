@@ -97,12 +97,13 @@ def test_tune_tunes_the_peak_of_a_schedule():
     (tuned,) = optviz.tune("bowl", ["gd:schedule=cosine,end=0.1"], steps=50, metric="final")
     assert tuned.spec.schedule == schedules.schedule("cosine", end=0.1)
     assert tuned.lr == dict(tuned.spec.hparams)["lr"]
-    # The score of the best rate is that of running the tuned, scheduled spec.
+    # The score of the best rate is that of running the tuned, scheduled spec (whose rate is
+    # rounded to three digits), and not that of the constant rate.
     traj = optviz.run("bowl", [tuned.spec], steps=50)
     gap = max(float(traj.loss[0, 0, -1]) - 0.0, 1e-12)
-    assert tuned.value == pytest.approx(np.log10(gap), abs=1e-3)
+    assert tuned.value == pytest.approx(np.log10(gap), abs=0.01)
     (plain,) = optviz.tune("bowl", ["gd"], steps=50, metric="final")
-    assert plain.value != pytest.approx(tuned.value, abs=1e-3)
+    assert abs(plain.value - tuned.value) > 0.1
 
 
 def test_specs_with_schedules_read_back_and_compare():

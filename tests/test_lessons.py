@@ -17,15 +17,26 @@ def lesson(name):
 
 
 def test_sigmoid_cloud_counts_starts_on_the_plateau():
-    sig = surfaces.get("neuron-sigmoid")
-    for init, sentence in (("normal:4", "{} of them begin on"), ("he", "against {} of 200 He")):
-        traj = optviz.run(sig, ["gd:lr=0.9"], init=init, starts=200, steps=1, seed=0)
-        assert sentence.format(sig.plateau.contains(traj.starts).sum()) in lesson("sigmoid-init")
+    sig, n = surfaces.get("neuron-sigmoid"), SCENES["sigmoid-init"].starts
+    runs = {
+        init: optviz.run(sig, ["gd:lr=0.9", "adam:lr=0.3"], init=init, starts=n, steps=300)
+        for init in ("normal:4", "he")
+    }
+    on = sig.plateau.contains(runs["normal:4"].starts)
+    still = sig.plateau.contains(runs["normal:4"].params[0, :, -1]) & on
+    below = {init: (traj.loss[:, :, -1] < 0.01).sum(1) for init, traj in runs.items()}
+    text = lesson("sigmoid-init")
+    assert f"{n} starts drawn from N(0, 4²): {on.sum()} of them begin on" in text
+    assert f"against {sig.plateau.contains(runs['he'].starts).sum()} of {n} He starts" in text
+    assert f"brought {below['normal:4'][0]} of the {n} below f = 0.01 but left {still.sum()}" in text
+    assert f"{below['normal:4'][1]} of the {n} below 0.01" in text
+    assert f"gradient descent brings {below['he'][0]} of {n} below 0.01" in text
 
 
 def test_relu_cloud_counts_dead_starts():
     relu = surfaces.get("neuron-relu")
-    traj = optviz.run(relu, ["gd:lr=0.1", "adam:lr=0.1"], init="he", starts=200, steps=300)
+    n = SCENES["relu-dead"].starts
+    traj = optviz.run(relu, ["gd:lr=0.1", "adam:lr=0.1"], init="he", starts=n, steps=300)
     dead = [relu.plateau.contains(traj.params[i, :, -1]).sum() for i in range(2)]
     reached = (traj.loss[:, :, -1] < 1e-3).sum(1)
     text = lesson("relu-dead")

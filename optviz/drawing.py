@@ -86,6 +86,33 @@ def style_panel(ax, theme: themes.Theme) -> None:
     ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
 
 
+class StepCurves:
+    """The moving part of a plot against step (the loss panel, the lr(t) strip): curve i of
+    ``y`` (n, T) drawn up to the current step, or to ``ends[i]`` where it stops, in
+    ``colours[i]``, and a cursor at the step."""
+
+    def __init__(self, ax, y, colours, theme: themes.Theme, animated=True, ends=None):
+        self.y = y
+        self.ends = np.full(len(y), y.shape[1]) if ends is None else ends
+        self.lines = [
+            ax.plot([], [], color=colour, lw=theme.line_width * 0.8, animated=animated)[0]
+            for colour in colours
+        ]
+        self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
+        for artist in self.artists:
+            artist.set_in_layout(False)
+
+    @property
+    def artists(self):
+        return [*self.lines, self.cursor]
+
+    def update(self, step: int) -> None:
+        for line, y, end in zip(self.lines, self.y, self.ends):
+            end = min(step + 1, int(end))
+            line.set_data(np.arange(end), y[:end])
+        self.cursor.set_xdata([step, step])
+
+
 def contour_colours(theme: themes.Theme, n: int = 256):
     """The colormap of the contour fills: ``n`` shades from the theme's low to its high."""
     return LinearSegmentedColormap.from_list("optviz", [theme.low, theme.high], n)

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from optviz import external, schedules
-from optviz.drawing import style_panel
+from optviz.drawing import StepCurves, style_panel
 from optviz.trajectories import Trajectories
 
 SHARE = 0.3  # of the loss panel's height, for the strip
@@ -40,34 +40,18 @@ def attach(loss_ax, traj: Trajectories, colours, theme, animated=True) -> "RateS
     return RateStrip(ax, traj, colours, theme, animated)
 
 
-class RateStrip:
+class RateStrip(StepCurves):
     """lr against step on ``ax``, in ``colours`` (one per run), with a cursor."""
 
     def __init__(self, ax, traj: Trajectories, colours, theme, animated=True):
-        self.rates = rates(traj)
+        y = rates(traj)
         steps = np.arange(traj.steps)
-        for y, colour in zip(self.rates, colours):
-            ax.plot(steps, y, color=colour, lw=theme.line_width * 0.4, alpha=0.35)
-        self.lines = [
-            ax.plot([], [], color=colour, lw=theme.line_width * 0.8, animated=animated)[0]
-            for colour in colours
-        ]
-        self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
+        for rate, colour in zip(y, colours):  # the whole schedule, faintly, under the moving part
+            ax.plot(steps, rate, color=colour, lw=theme.line_width * 0.4, alpha=0.35)
         ax.set_xlim(0, traj.steps)
-        ax.set_ylim(0, 1.1 * float(self.rates.max()))
+        ax.set_ylim(0, 1.1 * float(y.max()))
         ax.yaxis.set_major_locator(MaxNLocator(3))
         ax.set_ylabel("lr")
         ax.set_xlabel("step")
         style_panel(ax, theme)
-        for artist in self.artists:
-            artist.set_in_layout(False)
-
-    @property
-    def artists(self):
-        return [*self.lines, self.cursor]
-
-    def update(self, step: int) -> None:
-        end = min(step + 1, self.rates.shape[1])
-        for line, y in zip(self.lines, self.rates):
-            line.set_data(np.arange(end), y[:end])
-        self.cursor.set_xdata([step, step])
+        super().__init__(ax, y, colours, theme, animated)

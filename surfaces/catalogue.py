@@ -236,10 +236,10 @@ NETWORKS = (
         "relu",
         r"\mathrm{relu}",
         "for w1 > 0 the unit is linear and the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is "
-        "dead. From the default start the gradient shrinks w1 and the unit dies on the way.",
+        "dead: from the default start no optimizer moves.",
         title="A ReLU neuron: the dead region",
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
-        start=(0.3, -0.5),
+        start=(-1.0, 2.0),
         levels=log_levels(0.0, 280.0, 20, 1e-3),
         plateau=Plateau(
             "w1 ≤ 0: the unit is dead (relu(w1·s) = 0 for every s > 0) and ∇f = 0 exactly",

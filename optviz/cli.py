@@ -91,6 +91,32 @@ def _points(ctx, param, values):
     return [_checked(lambda: _numbers(v, 2, "X,Y"), "'--start'") for v in values]
 
 
+def _init(ctx, param, value):
+    from optviz import initialization
+
+    return None if value is None else _checked(lambda: initialization.parse(value), "'--init'")
+
+
+def _count(ctx, param, value):
+    from optviz import initialization
+
+    if value is None:
+        return None
+    return _checked(lambda: initialization.check_count(value), "'--starts'")
+
+
+def _where(starts, init, n_starts) -> dict:
+    """The starts of a run as keyword arguments of `optviz.run` and `tune`: the points given,
+    or ``n_starts`` drawn from ``init``."""
+    if init is None:
+        if n_starts is not None:
+            raise click.UsageError("--starts N draws N starts from --init; give --init too")
+        return {"starts": starts or None}
+    if starts:
+        raise click.UsageError("give --start points or --init, not both")
+    return {"init": init, "starts": n_starts}
+
+
 def _size(ctx, param, value):
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value or "")
     if not match:
@@ -150,6 +176,22 @@ START = click.option(
     metavar="X,Y",
     help="A starting point; repeat for more.  [default: the surface's own]",
 )
+INIT = click.option(
+    "--init",
+    callback=_init,
+    metavar="INIT",
+    help="Draw the starts from a distribution: zero, normal:SIGMA, uniform:A, or xavier or he "
+    "(scaled by the fans a network surface declares); centred on a network's origin, elsewhere "
+    "on the surface's start. Same --seed, same cloud.",
+)
+N_STARTS = click.option(
+    "--starts",
+    "n_starts",
+    type=int,
+    callback=_count,
+    metavar="N",
+    help="How many starts --init draws.  [default: 100]",
+)
 STEPS = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
 THEME = click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 SEED = click.option(
@@ -207,7 +249,14 @@ def list_():
         )
         click.echo(f"  {name:<{width}}  {rules.formula(name)}")
         click.echo(f"  {'':<{width}}  ({keys})")
-    click.echo("\nAny optax optimizer: optax:NAME[:key=value,...] (needs the [optax] extra).")
+    click.echo("\nAny optax optimizer: optax:NAME[:key=value,...].")
+    from optviz import schedules
+
+    click.echo(
+        "\nLearning-rate schedules (lr is the peak): NAME:lr=PEAK,schedule=S[,key=value,...]"
+    )
+    for name in schedules.SCHEDULES:
+        click.echo(f"  {name:<13}  ({schedules.described(name)})")
 
 
 @main.command()
@@ -223,10 +272,17 @@ def show(surface):
     click.echo(f"  window   x in [{x0:g}, {x1:g}], y in [{y0:g}, {y1:g}]")
     if surface.minima:
         click.echo(f"  minima   {', '.join(map(point, surface.minima))}, f* = {surface.fmin:.6g}")
+    if surface.minimum_set:
+        click.echo(f"  minima   the curve {surface.minimum_set.formula}, f* = {surface.fmin:.6g}")
     if surface.local_minima:
         click.echo(f"  local    {', '.join(map(point, surface.local_minima))}")
     for saddle in surface.saddles:
         click.echo(f"  saddle   {point(saddle.point)}")
+    if surface.plateau:
+        click.echo(f"  plateau  {surface.plateau.where}")
+    if surface.fans:
+        fans = ", ".join(f"w{i} {a} -> {b}" for i, (a, b) in enumerate(surface.fans, 1))
+        click.echo(f"  fans     {fans} (fan-in -> fan-out, for --init xavier|he)")
     click.echo(f"  start    {point(surface.start)}")
     click.echo(f"  default  {' '.join(str(s) for s in presets.lineup(surface))}")
     for line in surface.reference.splitlines()[1:]:
@@ -239,6 +295,8 @@ def _render_options(fn):
         click.argument("surface"),
         _opt_option(),
         START,
+        INIT,
+        N_STARTS,
         STEPS,
         click.option(
             "--frames",
@@ -341,6 +399,8 @@ def _render(
     default_format,
     opts,
     starts,
+    init,
+    n_starts,
     steps,
     frames,
     fps,
@@ -365,19 +425,16 @@ def _render(
         lambda: encoders.encoder_for(output).animated,
         "'-o' / '--output'",
     )
+    where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
     if tuned:
         from optviz.tuning import tune
 
-        results = _checked(
-            lambda: tune(surface, specs, starts=starts or None, steps=steps, seed=seed)
-        )
+        results = _checked(lambda: tune(surface, specs, **where, steps=steps, seed=seed))
         specs = [r.spec for r in results]
     traj = _checked(
-        lambda: runner.run(
-            surface, specs, starts=starts or None, steps=steps, seed=seed, tuned=tuned
-        )
+        lambda: runner.run(surface, specs, **where, steps=steps, seed=seed, tuned=tuned)
     )
     animation = _checked(
         lambda: animate(
@@ -467,6 +524,8 @@ measured rate and what the theory gives are printed under the table.""",
 @click.argument("surface")
 @_opt_option()
 @START
+@INIT
+@N_STARTS
 @STEPS
 @click.option(
     "--param",
@@ -484,20 +543,21 @@ measured rate and what the theory gives are printed under the table.""",
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tune_(surface, opts, starts, steps, param, metric, tol, seed, x64, as_json):
+def tune_(surface, opts, starts, init, n_starts, steps, param, metric, tol, seed, x64, as_json):
     import json
 
     from optviz import runner
     from optviz.tuning import format_table, tune
 
     surface = _surface(surface, None)
+    where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     _x64(x64)
     results = _checked(
         lambda: tune(
             surface,
             list(opts) or None,
-            starts=starts or None,
+            **where,
             steps=steps,
             metric=metric,
             param=param,

@@ -12,6 +12,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.patheffects import Normal, Stroke
 
 from optviz import theme as themes
+from optviz.regions import mark_regions
 from optviz.runner import evaluate
 
 DPI = 100
@@ -75,6 +76,46 @@ def theme_ticks(ax, theme: themes.Theme, size: float | None = None) -> None:
         labelcolor=theme.foreground,
         **({} if size is None else {"labelsize": theme.font_size * size}),
     )
+
+
+def style_panel(ax, theme: themes.Theme) -> None:
+    """A plot against step (loss, learning rate) in the theme: background, ticks, axis names
+    at 0.85 of its type size, muted spines and a faint grid."""
+    ax.set_facecolor(theme.background)
+    theme_ticks(ax, theme, 0.8)
+    for label in (ax.xaxis.label, ax.yaxis.label):
+        label.set_color(theme.foreground)
+        label.set_fontsize(theme.font_size * 0.85)
+    for spine in ax.spines.values():
+        spine.set_color(theme.muted)
+    ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
+
+
+class StepCurves:
+    """The moving part of a plot against step (the loss panel, the lr(t) strip): curve i of
+    ``y`` (n, T) drawn up to the current step, or to ``ends[i]`` where it stops, in
+    ``colours[i]``, and a cursor at the step."""
+
+    def __init__(self, ax, y, colours, theme: themes.Theme, animated=True, ends=None):
+        self.y = y
+        self.ends = np.full(len(y), y.shape[1]) if ends is None else ends
+        self.lines = [
+            ax.plot([], [], color=colour, lw=theme.line_width * 0.8, animated=animated)[0]
+            for colour in colours
+        ]
+        self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
+        for artist in self.artists:
+            artist.set_in_layout(False)
+
+    @property
+    def artists(self):
+        return [*self.lines, self.cursor]
+
+    def update(self, step: int) -> None:
+        for line, y, end in zip(self.lines, self.y, self.ends):
+            end = min(step + 1, int(end))
+            line.set_data(np.arange(end), y[:end])
+        self.cursor.set_xdata([step, step])
 
 
 def contour_colours(theme: themes.Theme, n: int = 256):
@@ -168,6 +209,7 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
         gap = surface.fmin or 0.0
         ax.clabel(lines, fontsize=theme.font_size * 0.7, colors=theme.muted, inline=True,
                   fmt=lambda v: _round(v - gap))
+    mark_regions(ax, surface, X, Y, theme)
     for s in surface.saddles:
         ax.plot(
             *s.point,

@@ -3,8 +3,8 @@
 
 Either is a factory ``f(learning_rate, ...) -> (init, update)`` in optax's convention. Its
 ``learning_rate`` is traced, so learning-rate grids run in one call; its other keyword
-arguments with numeric defaults are hyper-parameters set at compile time. optax is an optional
-extra (``pip install 'optviz[optax]'``).
+arguments with numeric defaults are hyper-parameters set at compile time. optax is imported
+only when an optax spec is used, so that runs of optviz's own rules do not pay for it.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _optax():
         import optax
     except ImportError:
         raise ValueError(
-            "optax specs need optax, which is not installed: pip install 'optviz[optax]'"
+            "optax specs need optax, which is not installed: pip install optax"
         ) from None
     return optax
 

@@ -3,12 +3,12 @@ shows, so that every picture can be reproduced by copying one line.
 
 A scene is a table ``[[scene]]`` with ``name``, ``title``, ``lesson`` and ``surface``, and
 optionally ``command`` (default ``render``), ``optimizers`` (spec strings), ``starts``
-([[x, y], ...]), ``steps``, ``frames``, ``fps``, ``size`` ("WxH"), ``layout``, ``theme``,
-``loss_panel``, ``seed``, ``bounds`` ([xmin, xmax, ymin, ymax]) and ``format`` (default gif),
-plus the keys of the other commands (``grid``, ``color``, ``param``, ``range``, ``param2``,
-``range2``, ``tuned``). A render scene with ``interactive = true`` also gets its interactive
-page (``optviz page``), written beside its picture. Besides README.md the gallery is written
-as a web page, index.html.
+([[x, y], ...], or how many starts to draw from ``init``), ``init``, ``steps``, ``frames``,
+``fps``, ``size`` ("WxH"), ``layout``, ``theme``, ``loss_panel``, ``seed``, ``bounds``
+([xmin, xmax, ymin, ymax]) and ``format`` (default gif), plus the keys of the other commands
+(``grid``, ``color``, ``param``, ``range``, ``param2``, ``range2``, ``tuned``). A render
+scene with ``interactive = true`` also gets its interactive page (``optviz page``), written
+beside its picture. Besides README.md the gallery is written as a web page, index.html.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import tomllib
 
 COMMANDS = ("render", "basins", "sweep")
 OPTIONS = {  # TOML key -> command-line option; True: a flag
+    "init": "--init",
     "steps": "--steps",
     "frames": "--frames",
     "fps": "--fps",
@@ -52,7 +53,7 @@ class Scene:
     surface: str
     command: str = "render"
     optimizers: tuple[str, ...] = ()
-    starts: tuple[tuple[float, float], ...] = ()
+    starts: tuple[tuple[float, float], ...] | int = ()  # points, or how many init draws
     bounds: tuple[float, ...] | None = None
     format: str = "gif"
     options: tuple[tuple[str, object], ...] = ()
@@ -79,8 +80,11 @@ class Scene:
             args += ["--title", self.title]
         for spec in self.optimizers:
             args += ["--opt", spec]
-        for x, y in self.starts:
-            args += ["--start", f"{x:g},{y:g}"]
+        if isinstance(self.starts, int):
+            args += ["--starts", str(self.starts)]
+        else:
+            for x, y in self.starts:
+                args += ["--start", f"{x:g},{y:g}"]
         for key, value in self.options:
             flag = OPTIONS[key]
             if flag is True:
@@ -112,6 +116,7 @@ def _scene(table: dict, where: str) -> Scene:
         raise ValueError(f"{where}: interactive must be true or false")
     if interactive and (command != "render" or table.get("layout", "overlay") != "overlay"):
         raise ValueError(f"{where}: only render scenes of the overlay layout can be interactive")
+    starts = table.get("starts", ())
     return Scene(
         name=str(table["name"]),
         title=str(table["title"]),
@@ -119,7 +124,9 @@ def _scene(table: dict, where: str) -> Scene:
         surface=str(table["surface"]),
         command=command,
         optimizers=tuple(map(str, table.get("optimizers", ()))),
-        starts=tuple((float(x), float(y)) for x, y in table.get("starts", ())),
+        starts=(
+            starts if isinstance(starts, int) else tuple((float(x), float(y)) for x, y in starts)
+        ),
         bounds=tuple(map(float, bounds)) if bounds is not None else None,
         format=str(table.get("format", "gif")),
         options=tuple((key, table[key]) for key in OPTIONS if key in table),

@@ -1,7 +1,8 @@
 """Words on the picture: what each run is called where it is drawn.
 
 A run is named by its optimizer; where several runs share one (an lr or beta sweep), each name
-also states the values that differ between them, in the field's symbols: ``momentum β = 0.9``.
+also states the values that differ between them, in the field's symbols: ``momentum β = 0.9``,
+and its learning-rate schedule where those differ: ``sgd cosine``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def direct_labels(specs) -> list[str]:
         same = [dict(s.hparams) for s in specs if s.name == spec.name]
         varying = [k for k, _ in spec.hparams if len({str(h.get(k)) for h in same}) > 1]
         values = dict(spec.hparams)
-        parts = ", ".join(f"{symbol(k)} = {values[k]:g}" for k in varying)
-        labels.append(f"{spec.name} {parts}" if parts else spec.name)
+        parts = [f"{symbol(k)} = {values[k]:g}" for k in varying]
+        if len({s.schedule for s in specs if s.name == spec.name}) > 1:
+            parts.append(spec.schedule.name if spec.schedule else "constant")
+        labels.append(f"{spec.name} {', '.join(parts)}" if parts else spec.name)
     return labels

@@ -51,6 +51,10 @@ TUNED: dict[str, tuple] = {
     "styblinski-tang":   (0.01, 0.002, 2.0, 0.1, 0.5, 3.0),
     "goldstein-price":   (1e-06, 2e-07, 0.3, 0.02, 0.1, 1000.0),
     "linreg":            (0.05, 0.02, 1.0, 0.02, 0.1, None),
+    "neuron-sigmoid":    (0.9, 0.5, 0.5, 0.05, 0.3, None),
+    "neuron-tanh":       (0.5, 0.2, 1.0, 0.05, 0.3, None),
+    "neuron-relu":       (0.1, 0.02, 0.5, 0.02, 0.1, None),
+    "deep-linear":       (0.3, 0.1, 0.3, 0.02, 0.05, 0.1),
 }
 # fmt: on
 

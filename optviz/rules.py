@@ -30,8 +30,9 @@ class Optimizer(NamedTuple):
 
 
 def descend(lr, *transforms: T.GradientTransformation) -> Optimizer:
-    """Chain ``transforms`` and step against their output: ``x <- x - lr u``."""
-    return Optimizer(*T.chain(*transforms, T.scale(-lr)))
+    """Chain ``transforms`` and step against their output: ``x <- x - lr u``, with ``lr`` a
+    number or a schedule ``t -> lr_t`` (see `optviz.schedules`)."""
+    return Optimizer(*T.chain(*transforms, T.scale_by_learning_rate(lr)))
 
 
 def gd(lr):
@@ -111,6 +112,8 @@ RULES: dict[str, Callable[..., Optimizer]] = {
 
 # Hyper-parameters that set array shapes, so they are compile-time constants.
 STATIC = frozenset({"batch"})
+# Rules computed in a form that equals theirs only at a constant rate: no schedule.
+CONSTANT_RATE = frozenset({"nesterov-lookahead"})
 
 
 def hyperparameters(name: str) -> dict[str, float | int | None]:

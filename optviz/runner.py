@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, noise, presets, rules
+from optviz import external, noise, presets, rules, schedules
 from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
@@ -59,12 +59,18 @@ def as_surface(surface) -> catalogue.Surface:
     raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
 
 
-def build(rule, hparams: dict, static: tuple) -> rules.Optimizer:
+def build(rule, hparams: dict, static: tuple, steps: int) -> rules.Optimizer:
     """The optimizer ``rule`` (see `rule_of`) with traced ``hparams`` and compile-time
-    ``static`` ones."""
+    ``static`` ones, for a run of ``steps``; a schedule among them turns its learning rate
+    into ``t -> lr · s(t)``."""
+    static = dict(static)
+    schedule = static.pop("schedule", None)
+    if schedule is not None:
+        key = "learning_rate" if callable(rule) else "lr"
+        hparams = {**hparams, key: schedules.rate(schedule, hparams[key], steps)}
     if callable(rule):
-        return external.build(rule, **hparams, **dict(static))
-    return rules.RULES[rule](**hparams, **dict(static))
+        return external.build(rule, **hparams, **static)
+    return rules.RULES[rule](**hparams, **static)
 
 
 def rule_of(name: str):
@@ -75,12 +81,13 @@ def rule_of(name: str):
 
 def split(spec: Spec) -> tuple[dict, tuple]:
     """A spec's hyper-parameters as (traced, static): only learning rates are traced for optax
-    specs, everything but array sizes for our rules."""
+    specs, everything but array sizes for our rules; a schedule is static."""
     if external.is_external(spec.name):
         traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
     else:
         traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
-    return traced, tuple((k, v) for k, v in spec.hparams if k not in traced)
+    static = tuple((k, v) for k, v in spec.hparams if k not in traced)
+    return traced, static + ((("schedule", spec.schedule),) if spec.schedule else ())
 
 
 def _observer(surface, opt: rules.Optimizer):
@@ -109,13 +116,13 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def _dynamics(surface, rule, static, hparams, starts, seed):
+def _dynamics(surface, rule, static, steps, hparams, starts, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
     Runs are not stopped here when they diverge, only marked: holding still costs more per
     step than the step itself, so the callers hold paths still afterwards, once."""
-    opt = build(rule, hparams, static)
+    opt = build(rule, hparams, static, steps)
     observe = _observer(surface, opt)
     (x0, x1), (y0, y1) = surface.bounds
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
@@ -152,7 +159,7 @@ def _hold_still(values, diverged_at):
 def simulate(surface, rule, static, steps, hparams, starts, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -185,7 +192,7 @@ def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed,
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
     stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at, settled_at = carry
@@ -238,11 +245,23 @@ _losses_grid = jax.jit(
 )
 
 
-def starts_of(surface, start=None, starts=None) -> np.ndarray:
+def starts_of(surface, start=None, starts=None, init=None, seed=0) -> np.ndarray:
     """The (n, 2) starts of a run from ``start=(x, y)`` or ``starts``, by default the surface's
-    own; ``ValueError`` for both, or for anything not finite numbers of that shape."""
+    own, or ``starts=N`` (default `initialization.DEFAULT_STARTS`) drawn from ``init`` with
+    ``seed`` (see `optviz.initialization`); ``ValueError`` for both a start and starts, or an
+    init and given points, or for anything not finite numbers of shape (n, 2)."""
     if start is not None and starts is not None:
         raise ValueError("give start or starts, not both")
+    if init is not None:
+        from optviz import initialization
+
+        if start is not None or not (starts is None or isinstance(starts, (int, np.integer))):
+            raise ValueError("an init draws the starts: give it a number of starts, not points")
+        return initialization.draw(
+            init, surface, initialization.DEFAULT_STARTS if starts is None else starts, seed
+        )
+    if isinstance(starts, (int, np.integer)) and not isinstance(starts, bool):
+        raise ValueError("starts=N draws N starts from an init: give init= too, e.g. init='he'")
     if starts is None:
         starts = [surface.start if start is None else start]
     try:
@@ -269,6 +288,8 @@ def label(spec: Spec, surface, hide=()) -> str:
         and key not in hide
         and (key in shown and key in defaults or value != defaults[key])
     ]
+    if spec.schedule is not None:
+        parts += [spec.schedule.name, *(f"{k}={v:g}" for k, v in spec.schedule.params)]
     return " ".join(parts)
 
 
@@ -278,7 +299,7 @@ def complete(spec: Spec, surface) -> Spec:
     if external.is_external(spec.name):
         return spec
     defaults = {k: v for k, v in rules.hyperparameters(spec.name).items() if v is not None}
-    return Spec(spec.name, **{**defaults, **dict(spec.hparams)})
+    return Spec(spec.name, schedule=spec.schedule, **{**defaults, **dict(spec.hparams)})
 
 
 def run(
@@ -290,13 +311,15 @@ def run(
     steps: int = 200,
     seed: int = 0,
     tuned: bool = False,
+    init=None,
 ) -> Trajectories:
     """Run each optimizer from each start for ``steps`` steps on ``surface``.
 
     ``surface``: a catalogue name or a `Surface`; ``optimizers``: spec strings or `Spec` objects;
-    ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start.
-    Same ``seed``, same paths (it only matters to stochastic optimizers). ``tuned`` marks the
-    labels: the learning rates came from `optviz.tune`.
+    ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start; or
+    ``init`` (``"he"``, ``"normal:0.5"``, ...; see `optviz.initialization`) and ``starts=N``
+    starts drawn from it. Same ``seed``, same paths (and the same cloud of starts). ``tuned``
+    marks the labels: the learning rates came from `optviz.tune`.
     """
     surface = as_surface(surface)
     if isinstance(optimizers, (str, Spec)):
@@ -306,8 +329,8 @@ def run(
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
     seed = noise.check_seed(seed)
+    starts = jnp.asarray(starts_of(surface, start, starts, init, seed), dtype=float)
     results = []
     for spec in specs:
         traced, static = split(spec)

@@ -29,16 +29,17 @@ from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
-from optviz import layout, pacing
+from optviz import layout, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
+    StepCurves,
     contour_colours,
     draw_surface,
     mark_minima,
     new_figure,
+    style_panel,
     surface_grid,
-    theme_ticks,
 )
 from optviz.labels import direct_labels
 from optviz.placement import place
@@ -318,25 +319,25 @@ def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = N
     return f"{label}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
 
 
-class LossCurves:
+class LossCurves(StepCurves):
     """Loss against step, log scale above the known minimum, drawn up to the current step,
     with a cursor. Several starts are summarised by their median."""
 
     def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, animated=True):
         self.traj = traj
         self.log = traj.surface.fmin is not None
-        self.y = np.median(traj.surface.gap(traj.loss.astype(float)), axis=1)
-        self.ends = np.where(
+        y = np.median(traj.surface.gap(traj.loss.astype(float)), axis=1)
+        ends = np.where(
             (traj.diverged_at >= 0).any(1),
             np.where(traj.diverged_at < 0, traj.steps + 1, traj.diverged_at).min(1),
             traj.steps + 1,
         )
-        finite = self.y[np.isfinite(self.y)]
+        finite = y[np.isfinite(y)]
         many = traj.starts.shape[0] > 1
         if self.log:
             top = float(finite.max()) if finite.size else 1.0
             floor = max(float(finite[finite > 0].min()) if (finite > 0).any() else top, top * 1e-12)
-            self.y = np.maximum(self.y, floor)
+            y = np.maximum(y, floor)
             ax.set_yscale("log")
             ax.set_ylim(floor / 2, top * 2)
             from matplotlib.ticker import LogLocator, NullLocator
@@ -365,32 +366,8 @@ class LossCurves:
         )
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
-        ax.set_facecolor(theme.background)
-        theme_ticks(ax, theme, 0.8)
-        ax.xaxis.label.set_color(theme.foreground)
-        ax.yaxis.label.set_color(theme.foreground)
-        for label in (ax.xaxis.label, ax.yaxis.label):
-            label.set_fontsize(theme.font_size * 0.85)
-        for spine in ax.spines.values():
-            spine.set_color(theme.muted)
-        ax.grid(True, color=theme.muted, alpha=0.25, lw=0.5)
-        self.lines = [
-            ax.plot([], [], color=colours[i], lw=theme.line_width * 0.8, animated=animated)[0]
-            for i in range(len(traj.labels))
-        ]
-        self.cursor = ax.axvline(0, color=theme.muted, lw=1, animated=animated)
-        for artist in self.artists:
-            artist.set_in_layout(False)
-
-    @property
-    def artists(self):
-        return [*self.lines, self.cursor]
-
-    def update(self, step: int) -> None:
-        for i, line in enumerate(self.lines):
-            end = min(step + 1, int(self.ends[i]))
-            line.set_data(np.arange(end), self.y[i, :end])
-        self.cursor.set_xdata([step, step])
+        style_panel(ax, theme)
+        super().__init__(ax, y, colours, theme, animated, ends)
 
 
 @dataclasses.dataclass
@@ -476,6 +453,7 @@ class Scene:
         self.loss = (
             LossCurves(loss_ax, traj, self.colours, theme, animated) if loss_ax is not None else None
         )
+        self.rates = rate_strip.attach(loss_ax, traj, self.colours, theme, animated)
         self._titles()
         self.notes = self.ax.text2D if style.layout == "3d" else self.ax.text
         self.notes = self.notes(
@@ -600,6 +578,7 @@ class Scene:
     def artists(self):
         moving = [a for p in self.paths for a in p.artists] + [self.notes]
         moving += self.loss.artists if self.loss else []
+        moving += self.rates.artists if self.rates else []
         return moving + self.stars
 
     def show(self, step: int) -> None:
@@ -613,6 +592,8 @@ class Scene:
         self.notes.set_visible(any(notes))
         if self.loss:
             self.loss.update(step)
+        if self.rates:
+            self.rates.update(step)
         self._place_labels(step)
 
     def _place_labels(self, step: int) -> None:

@@ -22,6 +22,10 @@ class EmptyState(NamedTuple):
     pass
 
 
+class ScaleByScheduleState(NamedTuple):
+    count: jax.Array  # steps taken so far
+
+
 class TraceState(NamedTuple):
     trace: jax.Array
 
@@ -46,6 +50,21 @@ def scale(step_size) -> GradientTransformation:
     return GradientTransformation(
         lambda params: EmptyState(),
         lambda updates, state, params=None: (step_size * updates, state),
+    )
+
+
+def scale_by_learning_rate(lr) -> GradientTransformation:
+    """``u <- -lr u``, the step against the direction; ``lr`` a number or a schedule
+    ``count -> lr_t`` evaluated at the step's count t = 0, 1, ... (optax's
+    ``scale_by_learning_rate``)."""
+    if not callable(lr):
+        return scale(-lr)
+
+    def update(updates, state, params=None):
+        return -lr(state.count) * updates, ScaleByScheduleState(state.count + 1)
+
+    return GradientTransformation(
+        lambda params: ScaleByScheduleState(jnp.zeros([], jnp.int32)), update
     )
 
 

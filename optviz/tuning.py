@@ -162,16 +162,18 @@ def tune(
     tol: float = 1e-4,
     seed: int = 0,
     learning_rates=LEARNING_RATES,
+    init=None,
 ) -> list[Tuned]:
     """The best learning rate of each optimizer (default: the surface's lineup) on ``surface``
-    from ``start``/``starts`` (default: its own start), by ``metric``; with ``param`` (one of
-    `SECOND`, e.g. 'beta'), the best rate and value of that parameter together. The default
+    from ``start``/``starts`` (default: its own start) or ``starts=N`` drawn from ``init``, by
+    ``metric``; with ``param`` (one of `SECOND`, e.g. 'beta'), the best rate and value of that
+    parameter together. The default
     metric is ``auc`` for the rate alone and ``rate`` with ``param``: heavy ball's β trades
     its first steps for its speed later, and ``rate`` is what the theory optimises."""
     metric = metric or ("rate" if param else "auc")
     surface = runner.as_surface(surface)
     specs = [as_spec(o) for o in optimizers] if optimizers else presets.lineup(surface)
-    starts = runner.starts_of(surface, start, starts)
+    starts = runner.starts_of(surface, start, starts, init, seed)
     lrs = np.asarray(learning_rates, dtype=float)
     if lrs.ndim != 1 or lrs.size < 2 or not (np.all(lrs > 0) and np.all(np.diff(lrs) > 0)):
         raise ValueError("learning_rates must be at least two increasing numbers > 0")

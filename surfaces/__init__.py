@@ -5,9 +5,18 @@ from __future__ import annotations
 import difflib
 
 from surfaces.catalogue import CATALOGUE
-from surfaces.surface import Saddle, Surface, linear_levels, log_levels
+from surfaces.surface import MinimumSet, Plateau, Saddle, Surface, linear_levels, log_levels
 
-__all__ = ["Saddle", "Surface", "get", "names", "linear_levels", "log_levels"]
+__all__ = [
+    "MinimumSet",
+    "Plateau",
+    "Saddle",
+    "Surface",
+    "get",
+    "names",
+    "linear_levels",
+    "log_levels",
+]
 
 _BY_NAME = {surface.name: surface for surface in CATALOGUE}
 

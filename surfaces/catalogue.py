@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
-from surfaces.surface import Saddle, Surface, linear_levels, log_levels
+from surfaces.surface import MinimumSet, Plateau, Saddle, Surface, linear_levels, log_levels
 
 
 def bowl(p):
@@ -141,6 +142,136 @@ def _least_squares():
 
 
 _LINREG_MIN, _LINREG_FMIN = _least_squares()
+
+
+# Tiny networks: two weights, one unit per layer, fitted to data made here from a fixed seed.
+
+_INPUTS = np.random.default_rng(1).uniform(0.5, 2.5, 64)  # positive: w1 < 0 turns a unit off
+_ONE_UNIT = ((1, 1), (1, 1))  # (fan-in, fan-out) of each weight's layer
+
+
+def _neuron(name, act, phi, tex, lesson, **facts) -> Surface:
+    """The surface of ``ŷ = w2·act(w1·s)`` against targets from the same network at
+    ``(w1, w2) = (1, 1)`` (noise-free, so f* = 0 exactly), with ``facts`` about its shape;
+    ``phi`` and ``tex`` name ``act`` in plain text and in mathtext."""
+
+    def batch_fn(p, idx):
+        r"""$\frac{1}{|B|}\sum_{i \in B} (w_2\,\phi(w_1 s_i) - t_i)^2$, $t_i = \phi(s_i)$"""
+        w1, w2 = p
+        s = jnp.asarray(_INPUTS, p.dtype)[idx]  # at the caller's precision, as linreg's
+        return jnp.mean((w2 * act(w1 * s) - act(s)) ** 2)
+
+    return Surface(
+        name=name,
+        fn=lambda p: batch_fn(p, slice(None)),
+        formula=f"mean over 64 points of (w2·{phi}(w1·s) − {phi}(s))²",
+        tex=rf"f = \frac{{1}}{{64}}\sum_{{i}}\,(w_2\,{tex}(w_1 s_i) - {tex}(s_i))^2",
+        axes=("w1", "w2"),
+        reference=f"{batch_fn.__doc__}, φ = {phi}\nTwo one-unit layers, {phi} between them, "
+        "mean squared error on synthetic data (s ~ U(0.5, 2.5), 64 points, seed 1; t = φ(s), "
+        f"the same network at (1, 1)): {lesson}",
+        fmin=0.0,
+        n_data=_INPUTS.size,
+        batch_fn=batch_fn,
+        fans=_ONE_UNIT,
+        **facts,
+    )
+
+
+def deep_linear(p):
+    r"""$f(w_1, w_2) = \frac{1}{2}(1 - w_1 w_2)^2$"""
+    w1, w2 = p
+    return 0.5 * (1 - w1 * w2) ** 2
+
+
+def _hyperbola(lo, hi, n=64):
+    """Exact points of ``w1·w2 = 1`` for w1 from lo to hi, spaced evenly in log |w1|."""
+    u = np.sign(lo) * np.geomspace(abs(lo), abs(hi), n)
+    return tuple((float(a), float(1 / a)) for a in u)
+
+
+_FLOOR = float(np.mean(np.tanh(_INPUTS)))  # a saturated tanh predicts ±w2: best ±mean(t)
+NETWORKS = (
+    _neuron(
+        "neuron-sigmoid",
+        jax.nn.sigmoid,
+        "σ",
+        r"\sigma",
+        "for w1 < 0 the unit saturates off.",
+        title="A sigmoid neuron: the saturation plateau",
+        bounds=((-8.0, 4.0), (-3.0, 3.0)),
+        start=(-6.0, -2.0),
+        levels=log_levels(0.0, 12.0, 18, 1e-3),
+        minima=((1.0, 1.0),),
+        plateau=Plateau(
+            "w1 ≤ −4, |w2| ≤ 3: the unit is off (σ(w1·s) < 0.12) and |∇f| < 0.06",
+            lambda p: (p[..., 0] <= -4) & (abs(p[..., 1]) <= 3),
+            0.06,
+        ),
+    ),
+    _neuron(
+        "neuron-tanh",
+        jnp.tanh,
+        "tanh",
+        r"\tanh",
+        "for large |w1| the unit saturates at ±1 and the loss is a valley in w2 with a nearly "
+        "flat floor along w1.",
+        title="A tanh neuron: saturated valleys",
+        bounds=((-6.0, 6.0), (-3.0, 3.0)),
+        start=(-5.0, 2.5),
+        levels=log_levels(0.0, 20.0, 18, 1e-3),
+        minima=((1.0, 1.0), (-1.0, -1.0)),
+        saddles=(Saddle((0.0, 0.0), (1, -1)),),
+        plateau=Plateau(
+            f"|w1| ≥ 4 on the valley floor |w2 ∓ {_FLOOR:.3f}| ≤ 0.05: the unit saturates at ±1 "
+            "and |∇f| < 0.11",
+            lambda p: (abs(p[..., 0]) >= 4)
+            & (abs(p[..., 1] - np.sign(p[..., 0]) * _FLOOR) <= 0.05),
+            0.11,
+        ),
+    ),
+    _neuron(
+        "neuron-relu",
+        jax.nn.relu,  # relu'(0) = 0: a unit at w1 = 0 is dead too
+        "relu",
+        r"\mathrm{relu}",
+        "for w1 > 0 the unit is linear and the minima are the curve w1·w2 = 1; for w1 ≤ 0 it is "
+        "dead: from the default start no optimizer moves.",
+        title="A ReLU neuron: the dead region",
+        bounds=((-3.0, 3.0), (-3.0, 3.0)),
+        start=(-1.0, 2.0),
+        levels=log_levels(0.0, 280.0, 20, 1e-3),
+        plateau=Plateau(
+            "w1 ≤ 0: the unit is dead (relu(w1·s) = 0 for every s > 0) and ∇f = 0 exactly",
+            lambda p: p[..., 0] <= 0,
+            0.0,
+        ),
+        minimum_set=MinimumSet("w1·w2 = 1, w1 > 0", (_hyperbola(1 / 3, 3.0),)),
+    ),
+    Surface(
+        name="deep-linear",
+        fn=deep_linear,
+        formula="½(1 − w1·w2)²",
+        title="A deep linear network: saddle and hyperbola",
+        tex=r"f = \frac{1}{2}(1 - w_1 w_2)^2",
+        axes=("w1", "w2"),
+        bounds=((-2.0, 2.0), (-2.0, 2.0)),
+        start=(0.02, 0.01),
+        levels=log_levels(0.0, 12.5, 18, 1e-3),
+        reference=deep_linear.__doc__ + "\nThe deep linear network y = w2·w1·x of Saxe, "
+        "McClelland & Ganguli (2014), fitted to y = x: a saddle at the origin, a hyperbola of "
+        "minima, and a plateau that a start of size ε takes about log(1/ε)/lr steps to leave.",
+        fmin=0.0,
+        saddles=(Saddle((0.0, 0.0), (1, -1)),),
+        fans=_ONE_UNIT,
+        plateau=Plateau(
+            "|w1|, |w2| ≤ 0.05 around the saddle: |∇f| < 0.071",
+            lambda p: (abs(p[..., 0]) <= 0.05) & (abs(p[..., 1]) <= 0.05),
+            0.071,
+        ),
+        minimum_set=MinimumSet("w1·w2 = 1", (_hyperbola(-2.0, -0.5), _hyperbola(0.5, 2.0))),
+    ),
+)
 
 _HIMMELBLAU_MINIMA = (
     (3.0, 2.0),
@@ -340,4 +471,5 @@ CATALOGUE = (
         n_data=_S.size,
         batch_fn=linreg_batch,
     ),
+    *NETWORKS,
 )

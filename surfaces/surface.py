@@ -19,6 +19,27 @@ class Saddle:
     hessian_signs: tuple[int, int]
 
 
+@dataclasses.dataclass(frozen=True)
+class MinimumSet:
+    """A curve of global minima (all of value ``fmin``) where a surface has no isolated ones,
+    as deep-linear's hyperbola ``w1·w2 = 1``: ``formula`` says which, ``branches`` are polylines
+    of exact points on it across the plot window, one per connected piece."""
+
+    formula: str
+    branches: tuple[tuple[Point, ...], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plateau:
+    """A region where the gradient nearly vanishes: ``|∇f(p)| <= bound`` wherever
+    ``contains(p)`` (0 where it vanishes exactly, as in a dead ReLU); ``where`` says so in
+    words."""
+
+    where: str
+    contains: Callable  # (..., 2) array of points -> boolean array
+    bound: float
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class Surface:
     """A loss ``fn(p) -> scalar`` of one point ``p = (x, y)``, written with ``jax.numpy``.
@@ -32,8 +53,13 @@ class Surface:
     from; ``title`` the name a slide shows, ``tex`` the formula as matplotlib mathtext (without
     dollar signs) and ``axes`` the names of the two coordinates.
 
-    A surface fitted on data (``linreg``) also has ``n_data`` and ``batch_fn(p, idx)``, the loss
-    on the data points ``idx`` only, so that stochastic optimizers can draw real mini-batches.
+    A tiny network's loss (``neuron-*``, ``deep-linear``) also has ``fans``, the (fan-in,
+    fan-out) of the layer each coordinate is the weight of (Xavier and He initialization scale
+    by them), and may have a ``plateau`` and, instead of isolated minima, a ``minimum_set``.
+
+    A surface fitted on data (``linreg``, the neurons) also has ``n_data`` and
+    ``batch_fn(p, idx)``, the loss on the data points ``idx`` only, so that stochastic optimizers
+    can draw real mini-batches.
 
     Surfaces compare and hash by identity, so a jitted function can take one as a static argument.
     """
@@ -54,6 +80,9 @@ class Surface:
     title: str = ""
     tex: str = ""
     axes: tuple[str, str] = ("x", "y")
+    fans: tuple[tuple[int, int], tuple[int, int]] | None = None
+    plateau: Plateau | None = None
+    minimum_set: MinimumSet | None = None
 
     def gap(self, loss):
         """``loss - fmin``: how far above the known minimum; the loss itself where none is known."""

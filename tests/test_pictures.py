@@ -45,7 +45,8 @@ def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> flo
     assert np.abs(drawn - px).max() <= len(paths.rows) * lw + 1e-6
     px = drawn
     step = anim.steps[-1]
-    px = px[: step + 1]
+    # A cloud draws each run as its head and a short trail only.
+    px = px[max(step - scene.CLOUD_TAIL, 0) if paths.cloud else 0 : step + 1]
     colours = [to_rgb(sc.colours[row])] + [c[:3] for c in scene.tints(sc.colours[row], sc.theme)]
     targets = np.round(np.array(colours) * 255)
     match = (np.abs(image[..., None, :].astype(int) - targets).max(-1) <= 10).any(-1)

@@ -2,7 +2,9 @@
 
 Each command turns text into objects in callbacks, calls the library and prints the result.
 Heavy imports (jax, matplotlib) happen inside commands, so ``optviz --help`` is instant. Every
-error is one line on stderr and exit code 2; quick work prints only the output path.
+error is one line on stderr: exit code 2 for a bad input, 1 for a failure of the machine (a full
+disk, a file that cannot be written); quick work prints only the output path. Every request is
+checked against `optviz.limits` before any work starts.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ import importlib
 import math
 import pathlib
 import re
+import signal
 import sys
 import threading
 
 import click
 
-from optviz import __version__
+from optviz import __version__, limits
 
 LAYOUTS = ("overlay", "grid", "3d")
 THEMES = ("light", "dark", "talk")
@@ -36,6 +39,8 @@ class OneLineErrors(click.Group):
         # The collector's last pass over jax's and matplotlib's objects at exit takes a quarter
         # of a second and frees only what the end of the process frees anyway: skip it.
         atexit.register(gc.freeze)
+        # SIGTERM unwinds like Ctrl-C, so that every `with` block removes its temporary file.
+        signal.signal(signal.SIGTERM, _terminated)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as error:
@@ -44,7 +49,23 @@ class OneLineErrors(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except OSError as error:
+            click.echo(f"Error: {_os_error(error)}", err=True)
+            sys.exit(1)
+        except MemoryError:
+            click.echo("Error: out of memory", err=True)
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _os_error(error: OSError) -> str:
+    """An OSError in one line: what failed and on which file."""
+    where = f": {error.filename}" if error.filename is not None else ""
+    return f"{error.strerror or error}{where}".replace("\n", " ")
 
 
 def _checked(fn, param_hint=None):
@@ -76,8 +97,8 @@ def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
         values = ()
     if len(values) != count or len(parts) != count:
         raise ValueError(f"expected {what}, got {text!r}")
-    if not all(map(math.isfinite, values)):
-        raise ValueError(f"{what} must be finite numbers, got {text!r}")
+    if not all(math.isfinite(v) and abs(v) <= limits.FLOAT32_MAX for v in values):
+        raise ValueError(f"{what} must be finite numbers (|x| <= 3.4e38), got {text!r}")
     return values
 
 
@@ -92,10 +113,16 @@ def _points(ctx, param, values):
 
 
 def _size(ctx, param, value):
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value or "")
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[xX]\s*(\d{1,9})\s*", value or "")
     if not match:
         raise click.BadParameter(f"expected WxH in pixels, e.g. 640x480, got {value!r}")
-    return int(match[1]), int(match[2])
+    return _checked(lambda: limits.check_size((int(match[1]), int(match[2]))), "'--size'")
+
+
+def _finite(ctx, param, value):
+    if not 0 < value < math.inf:
+        raise click.BadParameter(f"must be a finite number > 0, got {value!r}")
+    return value
 
 
 def _bounds(ctx, param, value):
@@ -150,7 +177,13 @@ START = click.option(
     metavar="X,Y",
     help="A starting point; repeat for more.  [default: the surface's own]",
 )
-STEPS = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+STEPS = click.option(
+    "--steps",
+    type=click.IntRange(1, limits.MAX_STEPS),
+    default=300,
+    show_default=True,
+    help=f"Steps of each run, at most {limits.MAX_STEPS:,}; see LIMITS in `optviz --help`.",
+)
 THEME = click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 SEED = click.option(
     "--seed",
@@ -168,7 +201,7 @@ def _size_option(default: str):
         callback=_size,
         show_default=True,
         metavar="WxH",
-        help="Picture size in pixels.",
+        help=f"Picture size in pixels, {limits.MIN_SIDE} to {limits.MAX_SIDE} a side.",
     )
 
 
@@ -181,10 +214,14 @@ def _still_output(default: str):
     )
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=f"See how gradient-descent optimizers move on 2-D loss surfaces.\n\n{limits.LIMITS}",
+)
 @click.version_option(__version__, prog_name="optviz")
 def main():
-    """See how gradient-descent optimizers move on 2-D loss surfaces."""
+    pass
 
 
 @main.command("list")
@@ -240,14 +277,19 @@ def show(surface):
 @STEPS
 @click.option(
     "--frames",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, limits.MAX_FRAMES),
     default=150,
     show_default=True,
-    help="Frames at most; frames that would show the same step are merged.",
+    help="Frames at most; frames that would show the same step are merged. "
+    f"frames x width x height <= {limits.MAX_FRAME_PIXELS:,}.",
 )
 @click.option(
-    "--fps", type=click.IntRange(min=1), default=30, show_default=True,
-    help="The highest frame rate (and the MP4's).",
+    "--fps",
+    type=click.IntRange(1, limits.MAX_FPS),
+    default=30,
+    show_default=True,
+    help="The highest frame rate (and the MP4's); at most 50 for GIF (browsers slow faster "
+    "GIFs down).",
 )
 @click.option(
     "--duration",
@@ -321,10 +363,11 @@ def render(
 
     surface = _surface(surface, bounds)
     output = output or pathlib.Path(f"{surface.name}.gif")
-    animated = _checked(
-        lambda: encoders.encoder_for(output).animated,
-        "'-o' / '--output'",
-    )
+    encoder = _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'")
+    animated = encoder.animated
+    if animated:
+        _checked(lambda: encoder.check_fps(fps), "'--fps'")
+        _checked(lambda: limits.check_frames(frames, size))
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
     if tuned:
@@ -434,7 +477,7 @@ measured rate and what the theory gives are printed under the table.""",
     "step with f - f* <= --tol; rate: the measured convergence rate, per step.  "
     "[default: auc; rate with --param]",
 )
-@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True)
+@click.option("--tol", type=float, callback=_finite, default=1e-4, show_default=True)
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -497,7 +540,7 @@ def _write_figure(figure, output, echo: bool = True) -> None:
 @_opt_option()
 @click.option(
     "--grid",
-    type=click.IntRange(2, 2000),
+    type=click.IntRange(2, limits.MAX_GRID),
     default=200,
     show_default=True,
     help="Starts per side: grid x grid runs per optimizer.",
@@ -555,7 +598,9 @@ top on a quadratic surface.""")
     metavar="LO,HI",
     help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
 )
-@click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
+@click.option(
+    "--points", type=click.IntRange(2, limits.MAX_POINTS), default=120, show_default=True
+)
 @click.option(
     "--param2",
     type=click.Choice(SECOND),

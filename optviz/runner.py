@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, noise, presets, rules
+from optviz import external, limits, noise, presets, rules
 from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
@@ -80,6 +80,8 @@ def split(spec: Spec) -> tuple[dict, tuple]:
         traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
     else:
         traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
+    for key, value in traced.items():
+        limits.representable(f"{spec.name}: {key}", value)
     return traced, tuple((k, v) for k, v in spec.hparams if k not in traced)
 
 
@@ -251,9 +253,16 @@ def starts_of(surface, start=None, starts=None) -> np.ndarray:
         raise ValueError(f"starts must be numbers of shape (n, 2), got {starts!r}") from None
     if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] < 1:
         raise ValueError(f"starts must have shape (n, 2) with n >= 1, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("starts must be finite numbers")
+    if array.shape[0] > limits.MAX_STARTS:
+        raise ValueError(f"{array.shape[0]:,} starts; the limit is {limits.MAX_STARTS:,}")
+    if not np.all(np.isfinite(array)) or np.abs(array).max() > limits.FLOAT32_MAX:
+        raise ValueError("starts must be finite numbers, and finite in float32 (|x| <= 3.4e38)")
     return array
+
+
+def check_steps(steps) -> int:
+    """``steps`` as an int; ``ValueError`` unless a whole number from 1 to `limits.MAX_STEPS`."""
+    return limits.whole("steps", steps, 1, limits.MAX_STEPS)
 
 
 def label(spec: Spec, surface, hide=()) -> str:
@@ -304,17 +313,16 @@ def run(
     specs = [complete(as_spec(o), surface) for o in optimizers]
     if not specs:
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    starts = jnp.asarray(starts_of(surface, start, starts), dtype=float)
+    steps = check_steps(steps)
+    starts = starts_of(surface, start, starts)
+    limits.check_paths(steps, len(starts), len(specs))
+    starts = jnp.asarray(starts, dtype=float)
     seed = noise.check_seed(seed)
+    split_specs = [split(spec) for spec in specs]
     results = []
-    for spec in specs:
-        traced, static = split(spec)
+    for spec, (traced, static) in zip(specs, split_specs):
         results.append(
-            _simulate(
-                surface, rule_of(spec.name), static, int(steps), traced, starts, jnp.uint32(seed)
-            )
+            _simulate(surface, rule_of(spec.name), static, steps, traced, starts, jnp.uint32(seed))
         )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
@@ -352,7 +360,7 @@ def summaries(
     traced, static = split(spec)
     starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
     seed = jnp.uint32(noise.check_seed(seed))
-    statics = (surface, rule_of(spec.name), static, int(steps), area, settle)
+    statics = (surface, rule_of(spec.name), static, check_steps(steps), area, settle)
     if grid is None:
         summary = _summarize(*statics, traced, starts, seed, tol)
     else:

@@ -138,8 +138,8 @@ def test_repeated_calls_with_the_same_shapes_do_not_recompile():
 
 BAD = [
     (dict(surface="bael"), "unknown surface 'bael'; did you mean 'beale'"),
-    (dict(steps=0), "steps must be a whole number >= 1, got 0"),
-    (dict(steps=2.5), "steps must be a whole number >= 1"),
+    (dict(steps=0), "steps must be a whole number from 1 to 10,000,000, got 0"),
+    (dict(steps=2.5), "steps must be a whole number from 1 to 10,000,000"),
     (dict(starts=[[1.0, 2.0, 3.0]]), r"starts must have shape \(n, 2\)"),
     (dict(starts=[[1.0, np.nan]]), "starts must be finite"),
     (dict(start=(1.0, "a")), r"starts must be numbers"),

@@ -198,7 +198,7 @@ def test_basins_command_writes_a_png(tmp_path):
     )
     assert result.exit_code == 0 and result.stdout == f"{out}\n"
     with Image.open(out) as im:
-        assert im.size == (480, 360)
+        assert im.size == (960, 720)  # a PNG still has twice the pixel density
     for args, message in [
         (["basins", "saddle"], "basins needs known minima"),
         (["basins", "bowl", "-o", str(tmp_path / "b.gif")], "this draws a still image"),

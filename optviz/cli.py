@@ -427,7 +427,7 @@ def gallery(file, only):
         click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
         main.main(scene.args(folder), standalone_mode=False)
     readme = file.parent / "README.md"
-    readme.write_text(gallery_.readme(scenes, folder), encoding="utf-8")
+    _checked(lambda: gallery_.write_readme(readme, gallery_.readme(scenes, folder)))
     click.echo(str(readme))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 
 from optviz import external, rules
 
@@ -57,7 +58,8 @@ def _check_key(name: str, key: str) -> None:
 
 def _checked(name: str, key: str, value) -> float | int:
     _check_key(name, key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    # numbers.Real takes NumPy's scalars too (np.float32(0.1)); bool is not a hyper-parameter.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}: {key} must be a number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{name}: {key} must be finite, got {value!r}")

@@ -88,7 +88,7 @@ def split(spec: Spec) -> tuple[dict, tuple]:
 def _observer(surface, opt: rules.Optimizer):
     """``observe(x, state, seed, start, step) -> (loss at x, the gradient the optimizer sees)``:
     exact, at the rule's query point, from a random mini-batch, or with Gaussian noise added;
-    the randomness is that of ``start`` at ``step`` (see `optviz.noise`)."""
+    the randomness is that of the start whose `noise.start_word` is ``start``, at ``step``."""
     grad = jax.grad(surface.fn)
     value_and_grad = jax.value_and_grad(surface.fn)
     minibatch = (
@@ -111,7 +111,7 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def _dynamics(surface, rule, static, hparams, starts, seed):
+def _dynamics(surface, rule, static, hparams, starts, copies, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
@@ -135,10 +135,10 @@ def _dynamics(surface, rule, static, hparams, starts, seed):
         updates, state = opt.update(grads, state, x)
         return (x + updates, state, diverged_at), loss
 
-    index = jnp.arange(starts.shape[0], dtype=jnp.uint32)
+    words = jax.vmap(noise.start_word, in_axes=(None, 0, 0))(seed, starts, copies)
     batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0))
     init = (starts, jax.vmap(opt.init)(starts), jnp.full(starts.shape[0], -1, jnp.int32))
-    return init, lambda carry, t: batch_step(t, *carry, index)
+    return init, lambda carry, t: batch_step(t, *carry, words)
 
 
 def _hold_still(values, diverged_at):
@@ -151,10 +151,10 @@ def _hold_still(values, diverged_at):
     return jnp.where(after.reshape(after.shape + (1,) * (values.ndim - 2)), held[None], values)
 
 
-def simulate(surface, rule, static, steps, hparams, starts, seed):
+def simulate(surface, rule, static, steps, hparams, starts, copies, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, hparams, starts, copies, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -182,12 +182,12 @@ class Summary(NamedTuple):
         return Summary(*(np.asarray(field) for field in self))
 
 
-def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed, tol):
+def summarize(surface, rule, static, steps, area, settle, hparams, starts, copies, seed, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
     stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
-    init, advance = _dynamics(surface, rule, static, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, hparams, starts, copies, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at, settled_at = carry
@@ -230,12 +230,12 @@ _simulate = jax.jit(simulate, static_argnums=(0, 1, 2, 3))
 _summarize = jax.jit(summarize, static_argnums=(0, 1, 2, 3, 4, 5))
 # The same for a grid of hyper-parameter values: each value of ``hparams`` has a leading axis.
 _summarize_grid = jax.jit(
-    jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None)),
+    jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None, None)),
     static_argnums=(0, 1, 2, 3, 4, 5),
 )
 # Loss curves for such a grid; the paths are not returned, so XLA does not keep them.
 _losses_grid = jax.jit(
-    jax.vmap(lambda *args: simulate(*args)[1:], in_axes=(None,) * 4 + (0, None, None)),
+    jax.vmap(lambda *args: simulate(*args)[1:], in_axes=(None,) * 4 + (0, None, None, None)),
     static_argnums=(0, 1, 2, 3),
 )
 
@@ -316,13 +316,15 @@ def run(
     steps = check_steps(steps)
     starts = starts_of(surface, start, starts)
     limits.check_paths(steps, len(starts), len(specs))
-    starts = jnp.asarray(starts, dtype=float)
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
     seed = noise.check_seed(seed)
     split_specs = [split(spec) for spec in specs]
     results = []
     for spec, (traced, static) in zip(specs, split_specs):
         results.append(
-            _simulate(surface, rule_of(spec.name), static, steps, traced, starts, jnp.uint32(seed))
+            _simulate(
+                surface, rule_of(spec.name), static, steps, traced, starts, copies, jnp.uint32(seed)
+            )
         )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
     params, loss = np.moveaxis(params, 1, 2), np.moveaxis(loss, 1, 2)
@@ -358,13 +360,16 @@ def summaries(
     optimizer while the last one runs."""
     spec = complete(spec, surface)
     traced, static = split(spec)
-    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
+    starts = starts_of(surface, starts=starts)
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
     seed = jnp.uint32(noise.check_seed(seed))
     statics = (surface, rule_of(spec.name), static, check_steps(steps), area, settle)
     if grid is None:
-        summary = _summarize(*statics, traced, starts, seed, tol)
+        summary = _summarize(*statics, traced, starts, copies, seed, tol)
     else:
-        summary = _summarize_grid(*statics, _grid_values(spec, traced, grid), starts, seed, tol)
+        summary = _summarize_grid(
+            *statics, _grid_values(spec, traced, grid), starts, copies, seed, tol
+        )
     return summary
 
 
@@ -389,7 +394,9 @@ def losses(
     being computed. A diverged run's loss holds still from the step it diverged on."""
     spec = complete(spec, surface)
     traced, static = split(spec)
-    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
+    starts = starts_of(surface, starts=starts)
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
     seed = jnp.uint32(noise.check_seed(seed))
     values = _grid_values(spec, traced, grid)
-    return _losses_grid(surface, rule_of(spec.name), static, int(steps), values, starts, seed)
+    statics = (surface, rule_of(spec.name), static, check_steps(steps))
+    return _losses_grid(*statics, values, starts, copies, seed)

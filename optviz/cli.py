@@ -19,6 +19,7 @@ import re
 import signal
 import sys
 import threading
+import warnings
 
 import click
 
@@ -41,6 +42,8 @@ class OneLineErrors(click.Group):
         atexit.register(gc.freeze)
         # SIGTERM unwinds like Ctrl-C, so that every `with` block removes its temporary file.
         signal.signal(signal.SIGTERM, _terminated)
+        # A small --size draws cramped panels; say nothing more than the picture shows.
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as error:
@@ -49,6 +52,9 @@ class OneLineErrors(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except ValueError as error:  # from below click's own checks: a NUL in a path, ...
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
         except OSError as error:
             click.echo(f"Error: {_os_error(error)}", err=True)
             sys.exit(1)
@@ -415,6 +421,7 @@ def gallery(file, only):
     from optviz import gallery as gallery_
 
     scenes = _checked(lambda: gallery_.load(file))
+    readme = _checked(lambda: gallery_.readme_path(file))
     names = [s.name for s in scenes]
     for name in only:
         if name not in names:
@@ -423,12 +430,24 @@ def gallery(file, only):
             )
     folder = file.parent.as_posix()
     chosen = [s for s in scenes if not only or s.name in only]
+    for scene in chosen:
+        _check_scene(scene, folder)
     for i, scene in enumerate(chosen, 1):
         click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
         main.main(scene.args(folder), standalone_mode=False)
-    readme = file.parent / "README.md"
     _checked(lambda: gallery_.write_readme(readme, gallery_.readme(scenes, folder)))
     click.echo(str(readme))
+
+
+def _check_scene(scene, folder: str) -> None:
+    """Parse a scene's command line as its command would, and check its surface, before any
+    scene is rendered: a bad scene is one line naming it, and nothing is written."""
+    command, *args = scene.args(folder)
+    try:
+        ctx = main.get_command(None, command).make_context(command, args)
+        _surface(ctx.params["surface"], ctx.params.get("bounds"))
+    except click.ClickException as error:
+        raise click.UsageError(f"scene {scene.name!r}: {error.format_message()}") from None
 
 
 SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)

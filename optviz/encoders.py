@@ -105,14 +105,7 @@ class Encoder:
     def __init__(self, path, *, fps: int = 30, colours=()):
         self.check_fps(fps)
         self.path, self.fps, self.colours = pathlib.Path(path), fps, tuple(colours)
-        folder = self.path.parent
-        _remove_leftovers(folder)
-        handle, name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.optviz-{os.getpid()}-", suffix=self.path.suffix, dir=folder
-        )
-        os.close(handle)
-        self.tmp = pathlib.Path(name)
-        os.chmod(self.tmp, self._mode())
+        self.tmp: pathlib.Path | None = None
         self.frames = 0
 
     def _mode(self) -> int:
@@ -139,6 +132,20 @@ class Encoder:
         return float(duration_ms)
 
     def __enter__(self):
+        """Make the temporary file. Once this returns, `__exit__` is sure to run; until then a
+        signal (KeyboardInterrupt) removes the file here."""
+        folder = self.path.parent
+        _remove_leftovers(folder)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.optviz-{os.getpid()}-", suffix=self.path.suffix, dir=folder
+        )
+        try:
+            os.close(handle)
+            self.tmp = pathlib.Path(name)
+            os.chmod(name, self._mode())
+        except BaseException:
+            os.unlink(name)
+            raise
         return self
 
     def __exit__(self, kind, value, traceback):

@@ -195,6 +195,14 @@ def load(path) -> list[Scene]:
     return scenes
 
 
+def readme_path(gallery_file) -> pathlib.Path:
+    """Where the README of ``gallery_file`` goes, once it is known not to be a symlink."""
+    path = pathlib.Path(gallery_file).parent / "README.md"
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symlink; the gallery writes through none")
+    return path
+
+
 def write_readme(path, text: str) -> None:
     """Write ``text`` to ``path``, never through a symlink (a gallery may come from anyone)."""
     try:

@@ -61,7 +61,7 @@ def _reject(what: str) -> ValueError:
     )
 
 
-def _number(value) -> float:
+def _constant(value) -> float:
     """A constant of the formula as a float, once it is finite in float32."""
     number = float(value) if abs(value) < 10**39 else math.inf  # no OverflowError on 400 digits
     if not abs(number) <= limits.FLOAT32_MAX:
@@ -90,7 +90,7 @@ def _compile(node, depth=0):
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise _reject(f"the constant {node.value!r}")
-        value = _number(node.value)
+        value = _constant(node.value)
         return lambda x, y: value
     if isinstance(node, ast.Name):
         if node.id == "x":

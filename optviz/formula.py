@@ -51,6 +51,7 @@ _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_LENGTH = limits.MAX_FORMULA_LENGTH
 MAX_DEPTH = limits.MAX_FORMULA_DEPTH
 MAX_GRADIENT_OPS = limits.MAX_GRADIENT_OPS
+MAX_TEX_DEPTH = 16
 DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
 
 
@@ -245,5 +246,15 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
         start=start,
         levels=levels,
         reference=f"{text.strip()}\nA formula given on the command line.",
-        tex="f = " + _tex(ast.parse(text.strip(), mode="eval")),
+        tex=_drawable("f = " + _tex(ast.parse(text.strip(), mode="eval"))),
     )
+
+
+def _drawable(tex: str) -> str | None:
+    """``tex``, unless its groups nest deeper than matplotlib's mathtext parser can follow
+    (it recurses per level and fails near 30): then None, and the formula is shown as text."""
+    depth = deepest = 0
+    for char in tex:
+        depth += (char == "{") - (char == "}")
+        deepest = max(deepest, depth)
+    return tex if deepest <= MAX_TEX_DEPTH else None

@@ -44,7 +44,7 @@ _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
+    ast.Div: jnp.divide,  # 1/0 is inf, as in the arrays, not a ZeroDivisionError
     ast.Pow: jnp.power,
 }
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}

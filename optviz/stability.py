@@ -263,7 +263,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
         ).set_in_layout(False)  # inside the axes by construction
     if result.param in LOG_SCALED:
         ax.set_xscale("log")
-    if known:
+    if known and (result.diverged == 0).any():  # with every run diverged there is no curve
         ax.set_yscale("log")
     ax.set_xlim(result.values[0], result.values[-1])
     _leave_room(ax, finals, known, band / (size[1] / DPI * 72 - 6 * theme.font_size))

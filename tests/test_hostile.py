@@ -85,6 +85,7 @@ REFUSED = [
     (["sweep", "bowl", "--opt", "gd", "--range", "1e-300,1e300"], "'--range'"),
     (["sweep", "bowl", "--opt", "gd", "--range", "1e-300,10"], "LO >= 1.17549e-38"),
     (["render", "bowl", "--bounds", "-1e39,1,-1,1"], "'--bounds'"),
+    (["render", "1/0"], "not finite anywhere in the window"),  # was a ZeroDivisionError
 ]
 
 
@@ -104,6 +105,13 @@ def test_the_largest_tower_accepted_finishes(tmp_path):
     args = ["render", "x**" * 40 + "x", "--opt", "gd", "--steps", "3", "--size", "200x150"]
     result = CliRunner().invoke(main, [*args, "-o", str(out)])
     assert result.exit_code == 0 and out.exists(), result.output
+
+
+def test_a_sweep_where_everything_diverges_is_still_drawn(tmp_path):
+    out = tmp_path / "s.png"
+    args = ["sweep", "bowl", "--opt", "gd", "--start", "1e30,1e30", "--steps", "5"]
+    result = CliRunner().invoke(main, [*args, "--points", "3", "--size", "320x200", "-o", out])
+    assert result.exit_code == 0 and result.stderr == "" and out.exists(), result.output
 
 
 def test_a_long_flat_formula_is_not_a_deep_one():

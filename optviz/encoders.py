@@ -376,7 +376,12 @@ class Mp4Encoder(Encoder):
 
     def __exit__(self, kind, value, traceback):
         if kind is not None and self.writer is not None:
-            self.writer.close()
+            # A KeyboardInterrupt thrown in makes imageio-ffmpeg kill ffmpeg at once, where a
+            # close would let it decode the cut-off last frame and print errors about it.
+            try:
+                self.writer.throw(KeyboardInterrupt())
+            except (KeyboardInterrupt, StopIteration):
+                pass
         return super().__exit__(kind, value, traceback)
 
 

@@ -92,7 +92,10 @@ def check_size(size) -> tuple[int, int]:
         w, h = size
     except (TypeError, ValueError):
         raise ValueError(f"size must be (width, height) in pixels, got {size!r}") from None
-    w, h = (whole("size", v, -(2**63), 2**63) for v in (w, h))
+    try:
+        w, h = (None if isinstance(v, bool) else operator.index(v) for v in (w, h))
+    except TypeError:
+        raise ValueError(f"size must be whole pixels, got {size!r}") from None
     if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE):
         raise ValueError(
             f"size must be between {MIN_SIDE}x{MIN_SIDE} and {MAX_SIDE}x{MAX_SIDE} pixels, "

@@ -310,6 +310,8 @@ def run(
     surface = as_surface(surface)
     if isinstance(optimizers, (str, Spec)):
         optimizers = [optimizers]
+    if not hasattr(optimizers, "__iter__"):
+        raise ValueError(f"optimizers must be a list of specs, got {optimizers!r:.60}")
     specs = [complete(as_spec(o), surface) for o in optimizers]
     if not specs:
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")

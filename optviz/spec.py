@@ -36,6 +36,8 @@ def _did_you_mean(word: str, choices) -> str:
 def hyperparameters(name: str) -> dict:
     """The hyper-parameters of the optimizer ``name`` (ours, optax's or a registered one) and
     their defaults (None where there is none); ``ValueError`` for an unknown name."""
+    if not isinstance(name, str):
+        raise ValueError(f"an optimizer's name is a string, got {name!r:.60}")
     if external.is_external(name):
         return external.hyperparameters(name)
     if name not in rules.RULES:

@@ -263,9 +263,15 @@ def _started(process, folder, timeout=120):
     raise AssertionError("the render never started writing")
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_render_stopped_by_a_signal_leaves_no_temporary_file(sig, tmp_path):
-    out = tmp_path / "r.gif"
+@pytest.mark.parametrize(
+    "sig,extension",
+    [(signal.SIGTERM, "gif"), (signal.SIGINT, "gif"), (signal.SIGTERM, "mp4")],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-mp4"],
+)
+def test_a_render_stopped_by_a_signal_leaves_no_temporary_file(sig, extension, tmp_path):
+    if extension == "mp4":
+        pytest.importorskip("imageio_ffmpeg")
+    out = tmp_path / f"r.{extension}"
     process = subprocess.Popen([*RENDER, "-o", str(out)], stderr=subprocess.PIPE, text=True)
     _started(process, tmp_path)
     process.send_signal(sig)

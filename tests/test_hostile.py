@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import optviz
 from optviz import encoders, formula, gallery, limits, runner, spec
 from optviz.cli import main
+from test_gallery import TINY as GALLERY
 
 TOWER = "**".join(["x"] * 331)  # 991 characters: under the length limit, 330 powers deep
 NUMBER_400_DIGITS = "1" * 400
@@ -120,17 +121,6 @@ def test_a_long_flat_formula_is_not_a_deep_one():
     assert float(fn(jnp.array([2.0, 3.0]))) == pytest.approx(240 * 6 - 3)
 
 
-GALLERY = """\
-[[scene]]
-name = "tiny"
-title = "Tiny"
-lesson = "Two optimizers on the bowl."
-surface = "bowl"
-optimizers = ["gd:lr=0.5", "adam:lr=0.3"]
-steps = 6
-frames = 3
-size = "160x120"
-"""
 
 
 @pytest.mark.parametrize(
@@ -142,17 +132,17 @@ size = "160x120"
         (('name = "tiny"', "name = 5"), "name must be a string"),
         (('surface = "bowl"', 'surface = "--help"'), "formula"),
         (('surface = "bowl"', "surface = ['bowl']"), "surface must be a string"),
-        (('steps = 6', 'steps = "6"'), "steps must be a whole number"),
-        (('steps = 6', "steps = true"), "steps must be a whole number"),
+        (('steps = 8', 'steps = "6"'), "steps must be a whole number"),
+        (('steps = 8', "steps = true"), "steps must be a whole number"),
         (('size = "160x120"', "size = 160"), "size must be a string"),
-        (('optimizers = ["gd:lr=0.5", "adam:lr=0.3"]', "optimizers = 5"), "optimizers must be"),
-        (('optimizers = ["gd:lr=0.5", "adam:lr=0.3"]', "optimizers = ['--help']"),
+        (('optimizers = ["gd:lr=0.5", "sgd:lr=0.5,noise=0.5"]', "optimizers = 5"), "optimizers must be"),
+        (('optimizers = ["gd:lr=0.5", "sgd:lr=0.5,noise=0.5"]', "optimizers = ['--help']"),
          "unknown optimizer '--help'"),
-        (('steps = 6', "starts = [[1, 2, 3]]"), "starts must be a list of [x, y] pairs"),
-        (('steps = 6', "bounds = 5"), "bounds must be [xmin, xmax, ymin, ymax]"),
-        (('steps = 6', 'format = "../x"'), "unknown format"),
-        (('steps = 6', 'layout = "--help"'), "'--layout': '--help' is not one of"),
-        (('steps = 6', "loss_panel = 1"), "loss_panel must be true or false"),
+        (('steps = 8', "starts = [[1, 2, 3]]"), "starts must be a list of [x, y] pairs"),
+        (('steps = 8', "bounds = 5"), "bounds must be [xmin, xmax, ymin, ymax]"),
+        (('steps = 8', 'format = "../x"'), "unknown format"),
+        (('steps = 8', 'layout = "--help"'), "'--layout': '--help' is not one of"),
+        (('steps = 8', "loss_panel = 1"), "loss_panel must be true or false"),
         (('[[scene]]', 'scene = 5\n[[x]]'), "scene must be [[scene]] tables"),
     ],
 )

@@ -38,7 +38,7 @@ class Animation:
         frames = limits.whole("frames", frames, 1, limits.MAX_FRAMES)
         self.traj, self.fps, self.wanted = traj, limits.whole("fps", fps, 1, limits.MAX_FPS), frames
         self.style = Style(**style)
-        limits.check_frames(frames, self.style.size)
+        limits.check_frames(frames, self.style.size, traj.params[..., 0].size)
 
     def __len__(self) -> int:
         return len(self.steps)

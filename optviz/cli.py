@@ -41,7 +41,8 @@ class OneLineErrors(click.Group):
         # of a second and frees only what the end of the process frees anyway: skip it.
         atexit.register(gc.freeze)
         # SIGTERM unwinds like Ctrl-C, so that every `with` block removes its temporary file.
-        signal.signal(signal.SIGTERM, _terminated)
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminated)
         # A small --size draws cramped panels; say nothing more than the picture shows.
         warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
         try:
@@ -371,11 +372,12 @@ def render(
     output = output or pathlib.Path(f"{surface.name}.gif")
     encoder = _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'")
     animated = encoder.animated
-    if animated:
-        _checked(lambda: encoder.check_fps(fps), "'--fps'")
-        _checked(lambda: limits.check_frames(frames, size))
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
+    if animated:
+        _checked(lambda: encoder.check_fps(fps), "'--fps'")
+        points = (steps + 1) * max(len(starts), 1) * len(specs)
+        _checked(lambda: limits.check_frames(frames, size, points))
     if tuned:
         from optviz.tuning import tune
 

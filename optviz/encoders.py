@@ -67,12 +67,13 @@ def encoder_for(path) -> type["Encoder"]:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (one of another user's counts: its files are not ours)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
-        return True
+        pass
     return True
 
 
@@ -124,10 +125,11 @@ class Encoder:
 
     @staticmethod
     def check_duration(duration_ms) -> float:
+        """``duration_ms``, once it is more than 0 and at most `MAX_HOLD_MS`."""
         if not 0 < duration_ms <= MAX_HOLD_MS:
             raise ValueError(
-                f"a frame is shown for more than 0 and at most {MAX_HOLD_MS} ms, "
-                f"got {duration_ms!r}"
+                f"a frame would be shown for {duration_ms:g} ms; the longest hold is "
+                f"{MAX_HOLD_MS} ms (fewer frames, or more steps)"
             )
         return float(duration_ms)
 

@@ -8,7 +8,8 @@ three times over while it is gathered (`MAX_PATH_POINTS` is then about 400 MB); 
 (tune, sweep, basins) keeps none and does some 25 million start-steps a second on one core
 (`MAX_WORK` is then about two minutes); an animation's frames are drawn at some 10 million
 pixels a second and a GIF or WebP holds each one, a byte per pixel, until it is written
-(`MAX_FRAME_PIXELS`).
+(`MAX_FRAME_PIXELS`); and each frame draws the paths up to its step, some 3 microseconds a
+point, so frames x path points is bounded too (`MAX_DRAWN_POINTS`, about a minute and a half).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MAX_WORK = 3_000_000_000  # steps x starts x optimizers x values of a run that k
 MAX_STARTS = 4_000_000  # a 2000 x 2000 basin grid
 MAX_FRAMES = 10_000
 MAX_FRAME_PIXELS = 500_000_000  # frames x width x height of an animation
+MAX_DRAWN_POINTS = 30_000_000  # frames x path points of an animation: each frame draws them
 MIN_SIDE, MAX_SIDE = 64, 4096  # pixels per side of a picture
 MAX_FPS = 60
 MAX_GRID = 2000
@@ -39,6 +41,7 @@ LIMITS (a request must fit in a few GB and a few minutes; anything larger is ref
   steps <= {MAX_STEPS:,}; starts <= {MAX_STARTS:,}; --grid <= {MAX_GRID}; --points <= {MAX_POINTS}
   pictures {MIN_SIDE} to {MAX_SIDE} pixels a side; frames <= {MAX_FRAMES:,}
   frames x width x height <= {MAX_FRAME_PIXELS:,}; fps <= {MAX_FPS} (GIF: <= 50)
+  animations: frames x (steps + 1) x starts x optimizers <= {MAX_DRAWN_POINTS:,}
   formulas: <= {MAX_FORMULA_LENGTH} characters, <= {MAX_FORMULA_DEPTH} nested operations,
   <= {MAX_GRADIENT_OPS} operations in the gradient
   numbers (starts, hyper-parameters, ranges) finite in float32: |x| <= 3.4e38"""
@@ -104,11 +107,18 @@ def check_size(size) -> tuple[int, int]:
     return w, h
 
 
-def check_frames(frames: int, size) -> None:
-    """Refuse an animation of more than `MAX_FRAMES` frames or `MAX_FRAME_PIXELS` pixels."""
+def check_frames(frames: int, size, points: int) -> None:
+    """Refuse an animation of more than `MAX_FRAME_PIXELS` pixels, or whose frames would draw
+    more than `MAX_DRAWN_POINTS` points of its paths (``points``: (steps + 1) x starts x
+    optimizers)."""
     w, h = size
     if frames * w * h > MAX_FRAME_PIXELS:
         raise ValueError(
             f"{frames:,} frames of {w}x{h} are {frames * w * h:,} pixels; the limit is "
             f"{MAX_FRAME_PIXELS:,} (fewer frames or a smaller size)"
+        )
+    if frames * points > MAX_DRAWN_POINTS:
+        raise ValueError(
+            f"{frames:,} frames of paths with {points:,} points draw {frames * points:,} points; "
+            f"the limit is {MAX_DRAWN_POINTS:,} (fewer frames, steps, starts or optimizers)"
         )

@@ -167,8 +167,8 @@ def _rates(learning_rates) -> np.ndarray:
         and np.all(lrs <= limits.FLOAT32_MAX)
     ):
         raise ValueError(
-            f"learning_rates must be a list of 2 to {limits.MAX_RATES} increasing numbers > 0, "
-            f"finite in float32, got {learning_rates!r:.60}"
+            f"learning_rates must be at least two increasing numbers > 0 (at most "
+            f"{limits.MAX_RATES}, finite in float32), got {learning_rates!r:.60}"
         )
     return lrs
 

@@ -17,11 +17,16 @@ from typing import Callable
 
 import numpy as np
 
-from optviz import encoders, pacing
+from optviz import encoders, limits, pacing
 from optviz import theme as themes
 from optviz.drawing import draw_surface, mark_minima
 from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note
 from optviz.trajectories import Trajectories
+
+def _check(traj) -> None:
+    if not isinstance(traj, Trajectories):
+        raise TypeError(f"expected Trajectories (from optviz.run), got {traj!r:.60}")
+
 
 class Animation:
     """Frames of a run, ready to save (`save`), look at (`frame`) or show in Jupyter. At most
@@ -29,11 +34,11 @@ class Animation:
     the frame rate (and is the MP4's)."""
 
     def __init__(self, traj: Trajectories, *, frames: int = 150, fps: int = 30, **style):
-        for name, value in (("frames", frames), ("fps", fps)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-        self.traj, self.fps, self.wanted = traj, int(fps), int(frames)
+        _check(traj)
+        frames = limits.whole("frames", frames, 1, limits.MAX_FRAMES)
+        self.traj, self.fps, self.wanted = traj, limits.whole("fps", fps, 1, limits.MAX_FPS), frames
         self.style = Style(**style)
+        limits.check_frames(frames, self.style.size, traj.params[..., 0].size)
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -153,6 +158,7 @@ def plot(
 ):
     """Draw the paths of ``traj`` up to ``step`` (default: all) on ``ax`` (default: a new
     pyplot figure) over the surface's contours, and return the Axes."""
+    _check(traj)
     theme = themes.get(theme)
     step = traj.steps if step is None else int(step)
     if not 0 <= step <= traj.steps:
@@ -189,6 +195,7 @@ def plot(
 
 def plot_loss(traj: Trajectories, ax=None, *, theme: str = "light"):
     """Loss against step for every optimizer on ``ax`` (default: a new pyplot figure)."""
+    _check(traj)
     if ax is None:
         import matplotlib.pyplot as plt
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from optviz import presets, runner
+from optviz import limits, presets, runner
 from optviz import theme as themes
 from optviz.spec import Spec, as_spec
 
@@ -68,13 +68,14 @@ def basins(
     surface = runner.as_surface(surface)
     if not surface.minima:
         raise ValueError(f"basins needs known minima, and {surface.name} lists none")
-    if isinstance(grid, bool) or not isinstance(grid, int) or not 2 <= grid <= 2000:
-        raise ValueError(f"grid must be a whole number from 2 to 2000, got {grid!r}")
+    grid = limits.whole("grid", grid, 2, limits.MAX_GRID)
+    steps = runner.check_steps(steps)
     specs = (
         [runner.complete(as_spec(o), surface) for o in optimizers]
         if optimizers
         else [runner.complete(s, surface) for s in presets.lineup(surface)]
     )
+    limits.check_work(steps, grid * grid, len(specs))
     x, y, starts = grid_starts(surface.bounds, grid)
     (x0, x1), (y0, y1) = surface.bounds
     span = max(x1 - x0, y1 - y0)

@@ -2,7 +2,9 @@
 
 Each command turns text into objects in callbacks, calls the library and prints the result.
 Heavy imports (jax, matplotlib) happen inside commands, so ``optviz --help`` is instant. Every
-error is one line on stderr and exit code 2; quick work prints only the output path.
+error is one line on stderr: exit code 2 for a bad input, 1 for a failure of the machine (a full
+disk, a file that cannot be written); quick work prints only the output path. Every request is
+checked against `optviz.limits` before any work starts.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import importlib
 import math
 import pathlib
 import re
+import signal
 import sys
 import threading
+import warnings
 
 import click
 
-from optviz import __version__
+from optviz import __version__, limits
 
 LAYOUTS = ("overlay", "grid", "3d")
 THEMES = ("light", "dark", "talk")
@@ -36,6 +40,11 @@ class OneLineErrors(click.Group):
         # The collector's last pass over jax's and matplotlib's objects at exit takes a quarter
         # of a second and frees only what the end of the process frees anyway: skip it.
         atexit.register(gc.freeze)
+        # SIGTERM unwinds like Ctrl-C, so that every `with` block removes its temporary file.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminated)
+        # A small --size draws cramped panels; say nothing more than the picture shows.
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
         try:
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as error:
@@ -44,7 +53,26 @@ class OneLineErrors(click.Group):
         except click.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(1)
+        except ValueError as error:  # from below click's own checks: a NUL in a path, ...
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(2)
+        except OSError as error:
+            click.echo(f"Error: {_os_error(error)}", err=True)
+            sys.exit(1)
+        except MemoryError:
+            click.echo("Error: out of memory", err=True)
+            sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _os_error(error: OSError) -> str:
+    """An OSError in one line: what failed and on which file."""
+    where = f": {error.filename}" if error.filename is not None else ""
+    return f"{error.strerror or error}{where}".replace("\n", " ")
 
 
 def _checked(fn, param_hint=None):
@@ -76,8 +104,8 @@ def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
         values = ()
     if len(values) != count or len(parts) != count:
         raise ValueError(f"expected {what}, got {text!r}")
-    if not all(map(math.isfinite, values)):
-        raise ValueError(f"{what} must be finite numbers, got {text!r}")
+    if not all(math.isfinite(v) and abs(v) <= limits.FLOAT32_MAX for v in values):
+        raise ValueError(f"{what} must be finite numbers (|x| <= 3.4e38), got {text!r}")
     return values
 
 
@@ -118,10 +146,16 @@ def _where(starts, init, n_starts) -> dict:
 
 
 def _size(ctx, param, value):
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value or "")
+    match = re.fullmatch(r"\s*(\d{1,9})\s*[xX]\s*(\d{1,9})\s*", value or "")
     if not match:
         raise click.BadParameter(f"expected WxH in pixels, e.g. 640x480, got {value!r}")
-    return int(match[1]), int(match[2])
+    return _checked(lambda: limits.check_size((int(match[1]), int(match[2]))), "'--size'")
+
+
+def _finite(ctx, param, value):
+    if not 0 < value < math.inf:
+        raise click.BadParameter(f"must be a finite number > 0, got {value!r}")
+    return value
 
 
 def _bounds(ctx, param, value):
@@ -192,7 +226,13 @@ N_STARTS = click.option(
     metavar="N",
     help="How many starts --init draws.  [default: 100]",
 )
-STEPS = click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+STEPS = click.option(
+    "--steps",
+    type=click.IntRange(1, limits.MAX_STEPS),
+    default=300,
+    show_default=True,
+    help=f"Steps of each run, at most {limits.MAX_STEPS:,}; see LIMITS in `optviz --help`.",
+)
 THEME = click.option("--theme", type=click.Choice(THEMES), default="light", show_default=True)
 SEED = click.option(
     "--seed",
@@ -210,7 +250,7 @@ def _size_option(default: str):
         callback=_size,
         show_default=True,
         metavar="WxH",
-        help="Picture size in pixels.",
+        help=f"Picture size in pixels, {limits.MIN_SIDE} to {limits.MAX_SIDE} a side.",
     )
 
 
@@ -223,10 +263,14 @@ def _still_output(default: str):
     )
 
 
-@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=OneLineErrors,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    help=f"See how gradient-descent optimizers move on 2-D loss surfaces.\n\n{limits.LIMITS}",
+)
 @click.version_option(__version__, prog_name="optviz")
 def main():
-    """See how gradient-descent optimizers move on 2-D loss surfaces."""
+    pass
 
 
 @main.command("list")
@@ -300,17 +344,19 @@ def _render_options(fn):
         STEPS,
         click.option(
             "--frames",
-            type=click.IntRange(min=1),
+            type=click.IntRange(1, limits.MAX_FRAMES),
             default=150,
             show_default=True,
-            help="Frames at most; frames that would show the same step are merged.",
+            help="Frames at most; frames that would show the same step are merged. "
+            f"frames x width x height <= {limits.MAX_FRAME_PIXELS:,}.",
         ),
         click.option(
             "--fps",
-            type=click.IntRange(min=1),
+            type=click.IntRange(1, limits.MAX_FPS),
             default=30,
             show_default=True,
-            help="The highest frame rate (and the MP4's).",
+            help="The highest frame rate (and the MP4's); at most 50 for GIF (browsers slow "
+            "faster GIFs down).",
         ),
         click.option(
             "--duration",
@@ -421,13 +467,15 @@ def _render(
 
     surface = _surface(surface, bounds)
     output = output or pathlib.Path(f"{surface.name}.{default_format}")
-    animated = _checked(
-        lambda: encoders.encoder_for(output).animated,
-        "'-o' / '--output'",
-    )
+    encoder = _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'")
+    animated = encoder.animated
     where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     specs = list(opts) or presets.lineup(surface)
+    if animated:
+        _checked(lambda: encoder.check_fps(fps), "'--fps'")
+        points = (steps + 1) * max(len(starts), n_starts or 0, 1) * len(specs)
+        _checked(lambda: limits.check_frames(frames, size, points))
     if tuned:
         from optviz.tuning import tune
 
@@ -470,6 +518,7 @@ def gallery(file, only):
     from optviz import gallery as gallery_
 
     scenes = _checked(lambda: gallery_.load(file))
+    readme = _checked(lambda: gallery_.readme_path(file))
     names = [s.name for s in scenes]
     for name in only:
         if name not in names:
@@ -478,17 +527,29 @@ def gallery(file, only):
             )
     folder = file.parent.as_posix()
     chosen = [s for s in scenes if not only or s.name in only]
+    for scene in chosen:
+        _check_scene(scene, folder)
     for i, scene in enumerate(chosen, 1):
         click.echo(f"[{i}/{len(chosen)}] {scene.name}", err=True)
         main.main(scene.args(folder), standalone_mode=False)
         if scene.interactive:
             main.main(scene.page_args(folder), standalone_mode=False)
-    readme = file.parent / "README.md"
-    readme.write_text(gallery_.readme(scenes, folder), encoding="utf-8")
-    index = file.parent / "index.html"
-    index.write_text(gallery_.index(scenes, folder), encoding="utf-8")
+    _checked(lambda: gallery_.write_readme(readme, gallery_.readme(scenes, folder)))
+    index = readme.with_name("index.html")
+    _checked(lambda: gallery_.write_readme(index, gallery_.index(scenes, folder)))
     click.echo(str(readme))
     click.echo(str(index))
+
+
+def _check_scene(scene, folder: str) -> None:
+    """Parse a scene's command line as its command would, and check its surface, before any
+    scene is rendered: a bad scene is one line naming it, and nothing is written."""
+    command, *args = scene.args(folder)
+    try:
+        ctx = main.get_command(None, command).make_context(command, args)
+        _surface(ctx.params["surface"], ctx.params.get("bounds"))
+    except click.ClickException as error:
+        raise click.UsageError(f"scene {scene.name!r}: {error.format_message()}") from None
 
 
 SECOND = ("beta", "b1", "b2", "rho")  # tuned or mapped together with lr (tuning.SECOND)
@@ -539,7 +600,7 @@ measured rate and what the theory gives are printed under the table.""",
     "step with f - f* <= --tol; rate: the measured convergence rate, per step.  "
     "[default: auc; rate with --param]",
 )
-@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True)
+@click.option("--tol", type=float, callback=_finite, default=1e-4, show_default=True)
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -604,7 +665,7 @@ def _write_figure(figure, output, echo: bool = True) -> None:
 @_opt_option()
 @click.option(
     "--grid",
-    type=click.IntRange(2, 2000),
+    type=click.IntRange(2, limits.MAX_GRID),
     default=200,
     show_default=True,
     help="Starts per side: grid x grid runs per optimizer.",
@@ -662,7 +723,9 @@ top on a quadratic surface.""")
     metavar="LO,HI",
     help="Values to sweep.  [default: 1e-4,10 for lr, eps, noise; 0,0.999 otherwise]",
 )
-@click.option("--points", type=click.IntRange(2, 1000), default=120, show_default=True)
+@click.option(
+    "--points", type=click.IntRange(2, limits.MAX_POINTS), default=120, show_default=True
+)
 @click.option(
     "--param2",
     type=click.Choice(SECOND),

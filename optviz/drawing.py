@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.patheffects import Normal, Stroke
 
+from optviz import limits
 from optviz import theme as themes
 from optviz.regions import mark_regions
 from optviz.runner import evaluate
@@ -126,7 +127,7 @@ def contour_colours(theme: themes.Theme, n: int = 256):
 def new_figure(size: tuple[int, int], theme: themes.Theme, layout="constrained") -> Figure:
     """An Agg figure of ``size`` pixels in the theme's background, with constrained layout
     unless ``layout=None`` (the caller places the axes)."""
-    w, h = size
+    w, h = limits.check_size(size)
     figure = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, facecolor=theme.background, layout=layout)
     FigureCanvasAgg(figure)
     return figure

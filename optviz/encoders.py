@@ -3,7 +3,15 @@
 An encoder is opened on a path, fed frames (or, for still formats, the finished figure) and
 closed in a ``with`` block. It writes to a temporary file beside the target and renames it
 over the target only when the block ends without error, so a failed render leaves nothing
-half-written and never clobbers a good file.
+half-written and never clobbers a good file. An overwritten file keeps its permissions.
+
+A temporary file is named after the process that writes it (``.NAME.optviz-PID-XXXX.EXT``).
+An interrupted render removes its own (the command line turns SIGTERM into an exception, as
+SIGINT is); SIGKILL cannot be caught, so the next encoder opened in that folder removes any
+left by a process that is no longer running.
+
+The same figure and frames give the same bytes: SVG and PDF carry no date and SVG's ids are
+salted with a constant.
 """
 
 from __future__ import annotations
@@ -11,13 +19,19 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import pathlib
+import re
+import stat
 import tempfile
 
 import numpy as np
 from PIL import Image
 
+from optviz import limits
+
 ENCODERS: dict[str, type["Encoder"]] = {}
 _SIGINT_SWITCH = "IMAGEIO_FFMPEG_NO_PREVENT_SIGINT"
+_TEMPORARY = re.compile(r"\..*\.optviz-(\d+)-[^.]+\.[A-Za-z0-9]+")
+MAX_HOLD_MS = 60_000  # the longest a frame may be shown: an MP4 repeats it that long
 
 
 def register(cls):
@@ -52,6 +66,29 @@ def encoder_for(path) -> type["Encoder"]:
     return ENCODERS[extension_of(check_target(path))]
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (one of another user's counts: its files are not ours)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        pass
+    return True
+
+
+def _remove_leftovers(folder: pathlib.Path) -> None:
+    """Remove the temporary files that processes no longer running left in ``folder``."""
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.name.startswith(".")]
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.fullmatch(name)
+        if match and not _alive(int(match[1])):
+            (folder / name).unlink(missing_ok=True)
+
+
 def open_encoder(path, *, fps: int = 30, colours=()) -> "Encoder":
     """The encoder for ``path``'s extension. ``colours`` are the exact colours the frames are
     drawn with, for formats with a palette."""
@@ -65,20 +102,53 @@ class Encoder:
     extensions: tuple[str, ...] = ()
     animated = True
     page = False  # writes an interactive page (`write_page`) rather than pictures
+    max_fps = limits.MAX_FPS
 
     def __init__(self, path, *, fps: int = 30, colours=()):
+        self.check_fps(fps)
         self.path, self.fps, self.colours = pathlib.Path(path), fps, tuple(colours)
-        handle, name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent
-        )
-        os.close(handle)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(name, 0o666 & ~umask)  # as a plain open() would have made it
-        self.tmp = pathlib.Path(name)
+        self.tmp: pathlib.Path | None = None
         self.frames = 0
 
+    def _mode(self) -> int:
+        """The target's permissions if it exists, else those a plain open() would give."""
+        try:
+            return stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            return 0o666 & ~umask
+
+    @classmethod
+    def check_fps(cls, fps) -> int:
+        """``fps``, once this format can play it; ``ValueError`` naming its limit."""
+        return limits.whole(f"fps for {'/'.join(cls.extensions)}", fps, 1, cls.max_fps)
+
+    @staticmethod
+    def check_duration(duration_ms) -> float:
+        """``duration_ms``, once it is more than 0 and at most `MAX_HOLD_MS`."""
+        if not 0 < duration_ms <= MAX_HOLD_MS:
+            raise ValueError(
+                f"a frame would be shown for {duration_ms:g} ms; the longest hold is "
+                f"{MAX_HOLD_MS} ms (fewer frames, or more steps)"
+            )
+        return float(duration_ms)
+
     def __enter__(self):
+        """Make the temporary file. Once this returns, `__exit__` is sure to run; until then a
+        signal (KeyboardInterrupt) removes the file here."""
+        folder = self.path.parent
+        _remove_leftovers(folder)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.optviz-{os.getpid()}-", suffix=self.path.suffix, dir=folder
+        )
+        try:
+            os.close(handle)
+            self.tmp = pathlib.Path(name)
+            os.chmod(name, self._mode())
+        except BaseException:
+            os.unlink(name)
+            raise
         return self
 
     def __exit__(self, kind, value, traceback):
@@ -162,6 +232,9 @@ class GifEncoder(Encoder):
 
     extensions = (".gif",)
     SHADES = 48  # entries for anti-aliased edges, beyond the exact colours
+    # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
+    max_fps = 50
+    MIN_DELAY_MS = 20
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
@@ -195,7 +268,8 @@ class GifEncoder(Encoder):
         if self.palette is None:
             self.palette = self._palette(frame)
         self.images.append(self.pool.submit(self._image, frame))
-        self.durations.append(int(round(duration_ms)))
+        delay = 10 * round(self.check_duration(duration_ms) / 10)
+        self.durations.append(max(self.MIN_DELAY_MS, delay))
         self.frames += 1
 
     def _frames(self) -> list[Image.Image]:
@@ -294,7 +368,7 @@ class Mp4Encoder(Encoder):
         data = np.ascontiguousarray(frame)
         # Frame periods owed, carried over so that the video's length is the sum of the
         # durations however they round.
-        self.owed = getattr(self, "owed", 0.0) + duration_ms * self.fps / 1000
+        self.owed = getattr(self, "owed", 0.0) + self.check_duration(duration_ms) * self.fps / 1000
         repeats = max(1, round(self.owed))
         self.owed -= repeats
         for _ in range(repeats):
@@ -308,21 +382,45 @@ class Mp4Encoder(Encoder):
 
     def __exit__(self, kind, value, traceback):
         if kind is not None and self.writer is not None:
-            self.writer.close()
+            # A KeyboardInterrupt thrown in makes imageio-ffmpeg kill ffmpeg at once, where a
+            # close would let it decode the cut-off last frame and print errors about it.
+            try:
+                self.writer.throw(KeyboardInterrupt())
+            except (KeyboardInterrupt, StopIteration):
+                pass
         return super().__exit__(kind, value, traceback)
 
 
 @register
 class StillEncoder(Encoder):
-    """A still image of the finished figure: PNG (pixels) or SVG and PDF (vectors)."""
+    """A still image of the finished figure: PNG at `PNG_SCALE` times the figure's pixels (for
+    projectors and print), or SVG (text kept as text, to edit) and PDF, both vectors."""
 
     extensions = (".png", ".svg", ".pdf")
     animated = False
+    PNG_SCALE = 2
+    # No dates, and SVG ids from a fixed salt: the same figure gives the same bytes.
+    METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+    RC = {"svg.fonttype": "none", "svg.hashsalt": "optviz"}
 
     def write_figure(self, figure):
-        figure.savefig(
-            self.tmp, format=self.path.suffix[1:].lower(), facecolor=figure.get_facecolor()
-        )
+        from matplotlib import rc_context
+
+        form = self.path.suffix[1:].lower()
+        scale = self.PNG_SCALE if form == "png" else 1
+        with rc_context(self.RC):
+            figure.savefig(
+                self.tmp,
+                format=form,
+                dpi=figure.dpi * scale,
+                facecolor=figure.get_facecolor(),
+                metadata=self.METADATA.get(form),
+            )
+        if form == "png":
+            # The figure is opaque: RGB, compressed harder, is a fifth smaller than its RGBA.
+            with Image.open(self.tmp) as image:
+                image = image.convert("RGB")
+            image.save(self.tmp, format="PNG", optimize=True)
         self.frames += 1
 
 

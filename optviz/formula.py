@@ -4,6 +4,11 @@ The text is parsed with `ast` and only a small grammar is accepted: numbers, ``x
 ``pi``, ``e``, ``+ - * / **``, unary signs, and calls of the functions in `FUNCTIONS` with one
 argument. The tree is turned into a jax.numpy function by walking it; anything else is rejected
 with one line saying what is not allowed.
+
+A formula is also refused when it would take too long to compile (`optviz.limits`): longer than
+`MAX_LENGTH` characters, more than `MAX_DEPTH` operations deep (a tower ``x**x**x**...``
+compiles in time that grows faster than its depth), or with a gradient of more than
+`MAX_GRADIENT_OPS` operations once traced; and numbers must be finite in float32.
 """
 
 from __future__ import annotations
@@ -12,11 +17,12 @@ import ast
 import math
 import operator
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import surfaces
 
-from optviz import runner
+from optviz import limits, runner
 
 FUNCTIONS = {
     "sin": jnp.sin,
@@ -38,11 +44,14 @@ _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
+    ast.Div: jnp.divide,  # 1/0 is inf, as in the arrays, not a ZeroDivisionError
     ast.Pow: jnp.power,
 }
 _UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-MAX_LENGTH = 1000
+MAX_LENGTH = limits.MAX_FORMULA_LENGTH
+MAX_DEPTH = limits.MAX_FORMULA_DEPTH
+MAX_GRADIENT_OPS = limits.MAX_GRADIENT_OPS
+MAX_TEX_DEPTH = 16
 DEFAULT_BOUNDS = ((-3.0, 3.0), (-3.0, 3.0))
 
 
@@ -53,14 +62,36 @@ def _reject(what: str) -> ValueError:
     )
 
 
-def _compile(node):
-    """A function ``(x, y) -> value`` for the expression ``node``."""
+def _constant(value) -> float:
+    """A constant of the formula as a float, once it is finite in float32."""
+    number = float(value) if abs(value) < 10**39 else math.inf  # no OverflowError on 400 digits
+    if not abs(number) <= limits.FLOAT32_MAX:
+        shown = f"{value:.3g}" if isinstance(value, float) else f"{str(value)[:12]}..."
+        raise ValueError(f"formula: the number {shown} is not finite in float32 (|x| <= 3.4e38)")
+    return number
+
+
+def _chain(node) -> bool:
+    """Whether ``node`` is a link of a chain of + - * (``a + b - c * d ...``, nested to the
+    left): a long sum or product compiles in time linear in its length, so it is one level of
+    nesting, not a tower, and is evaluated in a loop rather than by recursion."""
+    return isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult))
+
+
+def _compile(node, depth=0):
+    """A function ``(x, y) -> value`` for the expression ``node``, ``depth`` operations deep."""
+    if depth > MAX_DEPTH:
+        raise ValueError(f"formula: more than {MAX_DEPTH} operations deep")
+
+    def deeper(child):
+        return _compile(child, depth + 1)
+
     if isinstance(node, ast.Expression):
-        return _compile(node.body)
+        return _compile(node.body, depth)
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise _reject(f"the constant {node.value!r}")
-        value = float(node.value)
+        value = _constant(node.value)
         return lambda x, y: value
     if isinstance(node, ast.Name):
         if node.id == "x":
@@ -71,16 +102,30 @@ def _compile(node):
             value = CONSTANTS[node.id]
             return lambda x, y: value
         raise _reject(f"the name {node.id!r}")
+    if _chain(node):
+        links = []
+        while _chain(node):
+            links.append((_BINARY[type(node.op)], deeper(node.right)))
+            node = node.left
+        first, links = deeper(node), links[::-1]
+
+        def chain(x, y):
+            value = first(x, y)
+            for op, term in links:
+                value = op(value, term(x, y))
+            return value
+
+        return chain
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             hint = " (write powers as **)" if isinstance(node.op, ast.BitXor) else ""
             raise _reject(f"the operator {type(node.op).__name__}{hint}")
-        op, left, right = _BINARY[type(node.op)], _compile(node.left), _compile(node.right)
+        op, left, right = _BINARY[type(node.op)], deeper(node.left), deeper(node.right)
         return lambda x, y: op(left(x, y), right(x, y))
     if isinstance(node, ast.UnaryOp):
         if type(node.op) not in _UNARY:
             raise _reject(f"the operator {type(node.op).__name__}")
-        op, operand = _UNARY[type(node.op)], _compile(node.operand)
+        op, operand = _UNARY[type(node.op)], deeper(node.operand)
         return lambda x, y: op(operand(x, y))
     if isinstance(node, ast.Call):
         name = node.func.id if isinstance(node.func, ast.Name) else None
@@ -88,7 +133,7 @@ def _compile(node):
             raise _reject(f"calling {ast.unparse(node.func)!r}")
         if node.keywords or len(node.args) != 1:
             raise ValueError(f"formula: {name} takes exactly one argument")
-        fn, arg = FUNCTIONS[name], _compile(node.args[0])
+        fn, arg = FUNCTIONS[name], deeper(node.args[0])
         return lambda x, y: fn(arg(x, y))
     raise _reject(f"{type(node).__name__.lower()} ({ast.unparse(node)!r})")
 
@@ -159,6 +204,13 @@ def parse(text: str):
     def fn(p):
         return jnp.asarray(expression(p[0], p[1]), dtype=p.dtype)
 
+    # Tracing is cheap (milliseconds); compiling a huge gradient is not.
+    traced = jax.make_jaxpr(jax.grad(fn))(jnp.ones(2))
+    if len(traced.eqns) > MAX_GRADIENT_OPS:
+        raise ValueError(
+            f"formula: its gradient has {len(traced.eqns):,} operations; "
+            f"the limit is {MAX_GRADIENT_OPS:,}"
+        )
     return fn
 
 
@@ -194,5 +246,15 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
         start=start,
         levels=levels,
         reference=f"{text.strip()}\nA formula given on the command line.",
-        tex="f = " + _tex(ast.parse(text.strip(), mode="eval")),
+        tex=_drawable("f = " + _tex(ast.parse(text.strip(), mode="eval"))),
     )
+
+
+def _drawable(tex: str) -> str | None:
+    """``tex``, unless its groups nest deeper than matplotlib's mathtext parser can follow
+    (it recurses per level and fails near 30): then None, and the formula is shown as text."""
+    depth = deepest = 0
+    for char in tex:
+        depth += (char == "{") - (char == "}")
+        deepest = max(deepest, depth)
+    return tex if deepest <= MAX_TEX_DEPTH else None

@@ -9,13 +9,22 @@ optionally ``command`` (default ``render``), ``optimizers`` (spec strings), ``st
 (``grid``, ``color``, ``param``, ``range``, ``param2``, ``range2``, ``tuned``). A render
 scene with ``interactive = true`` also gets its interactive page (``optviz page``), written
 beside its picture. Besides README.md the gallery is written as a web page, index.html.
+
+A gallery file is untrusted text: every field is checked for its type, a scene's name is a
+plain file name (letters, digits, - and _), so pictures land in the file's folder and nowhere
+else, and every field is passed as a value, never read as an option (a surface that starts
+with "-" follows a ``--``). The README is written without following a symlink.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import html
+import numbers
+import os
 import pathlib
+import re
 import shlex
 import tomllib
 
@@ -43,6 +52,52 @@ OPTIONS = {  # TOML key -> command-line option; True: a flag
 }
 REQUIRED = ("name", "title", "lesson", "surface")
 KEYS = (*REQUIRED, "command", "optimizers", "starts", "bounds", "format", "interactive", *OPTIONS)
+FORMATS = ("gif", "mp4", "webp", "png", "svg", "pdf")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+
+
+def _number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def _pairs(v) -> bool:
+    return isinstance(v, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(map(_number, p)) for p in v
+    )
+
+
+# What each key's value must be: (test, description).
+TYPES = {
+    **dict.fromkeys(
+        (*REQUIRED, "command", "format", "size", "layout", "theme", "color", "pace"),
+        (lambda v: isinstance(v, str), "a string"),
+    ),
+    **dict.fromkeys(
+        ("param", "range", "param2", "range2"), (lambda v: isinstance(v, str), "a string")
+    ),
+    "duration": (_number, "a number of seconds"),
+    **dict.fromkeys(
+        ("steps", "frames", "fps", "seed", "grid"),
+        (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
+    ),
+    **dict.fromkeys(
+        ("loss_panel", "tuned", "rotate"), (lambda v: isinstance(v, bool), "true or false")
+    ),
+    "optimizers": (
+        lambda v: isinstance(v, list) and all(isinstance(o, str) for o in v),
+        "a list of spec strings",
+    ),
+    "starts": (
+        lambda v: _pairs(v) or (isinstance(v, int) and not isinstance(v, bool)),
+        "a list of [x, y] pairs, or how many starts --init draws",
+    ),
+    "init": (lambda v: isinstance(v, str), "a string"),
+    "interactive": (lambda v: isinstance(v, bool), "true or false"),
+    "bounds": (
+        lambda v: isinstance(v, list) and len(v) == 4 and all(map(_number, v)),
+        "[xmin, xmax, ymin, ymax]",
+    ),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +126,14 @@ class Scene:
     def page_args(self, folder: str) -> list[str]:
         """The command-line arguments that write this scene's interactive page."""
         args = self.args(folder)
-        return ["page", *args[1:-2], "-o", f"{folder}/{self.page}"]
+        k = args.index("-o")
+        return ["page", *args[1:k], "-o", f"{folder}/{self.page}", *args[k + 2 :]]
 
     def args(self, folder: str) -> list[str]:
         """The command-line arguments that render this scene into ``folder``."""
-        args = [self.command, self.surface]
+        # A surface that looks like an option goes last, after "--": it is a value.
+        dashed = self.surface.startswith("-")
+        args = [self.command] if dashed else [self.command, self.surface]
         if self.command == "render":
             args += ["--title", self.title]
         for spec in self.optimizers:
@@ -94,7 +152,8 @@ class Scene:
                 args += [flag, str(value)]
         if self.bounds is not None:
             args += ["--bounds", ",".join(f"{v:g}" for v in self.bounds)]
-        return args + ["-o", f"{folder}/{self.filename}"]
+        args += ["-o", f"{folder}/{self.filename}"]
+        return args + ["--", self.surface] if dashed else args
 
     def command_line(self, folder: str) -> str:
         return shlex.join(["optviz", *self.args(folder)])
@@ -107,9 +166,21 @@ def _scene(table: dict, where: str) -> Scene:
     missing = [key for key in REQUIRED if key not in table]
     if missing:
         raise ValueError(f"{where}: missing {missing[0]!r}")
+    for key, value in table.items():
+        test, must = TYPES[key]
+        if not test(value):
+            raise ValueError(f"{where}: {key} must be {must}, got {value!r:.60}")
+    if not NAME.fullmatch(table["name"]):
+        raise ValueError(
+            f"{where}: name must be a plain file name (letters, digits, - and _, at most 100), "
+            f"got {table['name']!r:.60}"
+        )
     command = table.get("command", "render")
     if command not in COMMANDS:
         raise ValueError(f"{where}: unknown command {command!r}; choose from {', '.join(COMMANDS)}")
+    form = table.get("format", "gif")
+    if form not in FORMATS:
+        raise ValueError(f"{where}: unknown format {form!r:.30}; choose from {', '.join(FORMATS)}")
     bounds = table.get("bounds")
     interactive = table.get("interactive", False)
     if not isinstance(interactive, bool):
@@ -118,17 +189,17 @@ def _scene(table: dict, where: str) -> Scene:
         raise ValueError(f"{where}: only render scenes of the overlay layout can be interactive")
     starts = table.get("starts", ())
     return Scene(
-        name=str(table["name"]),
-        title=str(table["title"]),
-        lesson=" ".join(str(table["lesson"]).split()),
-        surface=str(table["surface"]),
+        name=table["name"],
+        title=table["title"],
+        lesson=" ".join(table["lesson"].split()),
+        surface=table["surface"],
         command=command,
-        optimizers=tuple(map(str, table.get("optimizers", ()))),
+        optimizers=tuple(table.get("optimizers", ())),
         starts=(
             starts if isinstance(starts, int) else tuple((float(x), float(y)) for x, y in starts)
         ),
         bounds=tuple(map(float, bounds)) if bounds is not None else None,
-        format=str(table.get("format", "gif")),
+        format=form,
         options=tuple((key, table[key]) for key in OPTIONS if key in table),
         interactive=interactive,
     )
@@ -141,8 +212,12 @@ def load(path) -> list[Scene]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"no gallery file {str(path)!r}") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"{path}: {error}") from None
+    except (OSError, ValueError) as error:  # a folder, a null byte in the name, ...
+        raise ValueError(f"cannot read the gallery file {str(path)!r:.80}: {error}") from None
+    if not isinstance(data.get("scene", []), list):
+        raise ValueError(f"{path}: scene must be [[scene]] tables")
     scenes = [_scene(t, f"{path}: scene {i + 1}") for i, t in enumerate(data.get("scene", []))]
     if not scenes:
         raise ValueError(f"{path}: no [[scene]] tables")
@@ -151,6 +226,26 @@ def load(path) -> list[Scene]:
     if duplicate:
         raise ValueError(f"{path}: two scenes are called {duplicate!r}")
     return scenes
+
+
+def readme_path(gallery_file) -> pathlib.Path:
+    """Where the README of ``gallery_file`` goes, once it is known not to be a symlink."""
+    path = pathlib.Path(gallery_file).parent / "README.md"
+    if path.is_symlink():
+        raise ValueError(f"{path} is a symlink; the gallery writes through none")
+    return path
+
+
+def write_readme(path, text: str) -> None:
+    """Write ``text`` to ``path``, never through a symlink (a gallery may come from anyone)."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ValueError(f"{path} is a symlink; the gallery writes through none") from None
+        raise
+    with open(handle, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def readme(scenes: list[Scene], folder: str) -> str:

@@ -1,7 +1,12 @@
 """The randomness of stochastic runs, as pure functions of (seed, start, step).
 
-Every start of a run has its own stream, so a start's path is the same whether it runs alone or
-among ten thousand others in the same position, and the same seed gives the same paths.
+Every start has its own stream, named by the start point itself and not by its place among
+the others (`start_word`: a hash of the bits of its float32 coordinates, of how many starts
+before it are at the same point, and of the seed). So a start's path is the same whether it
+runs alone or anywhere among ten thousand others, as long as no other start at the same point
+comes before it; copies of one start (an ensemble) get streams of their own, the k-th copy the
+same one in any run. The same seed gives the same paths. Two starts share a stream only if
+their 32-bit words collide, a chance of 2**-32 per pair.
 
 Gaussian gradient noise comes from a counter-based hash rather than from jax's threefry keys:
 on a CPU one threefry hash costs more than a whole optimizer step, and SGD drew two normals per
@@ -21,6 +26,7 @@ import operator
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 SEEDS = 2**32  # a seed is a whole number in [0, SEEDS)
 
@@ -55,8 +61,38 @@ def _mix(a, b, c):
     return a, b, c
 
 
+def _bits(points) -> np.ndarray:
+    """The float32 bits of (..., 2) ``points`` as one uint64 each, -0.0 taken as 0.0."""
+    points = np.asarray(points, np.float32) + np.float32(0.0)
+    return points.view(np.uint64)[..., 0]
+
+
+def copies(starts) -> np.ndarray:
+    """For each of the (n, 2) ``starts``, how many starts before it are at the same (float32)
+    point: 0 for all of them unless some are repeated."""
+    order = np.argsort(_bits(starts), kind="stable")
+    ordered = _bits(starts)[order]
+    begins = np.concatenate([[True], ordered[1:] != ordered[:-1]])
+    index = np.arange(len(order))
+    rank = np.empty(len(order), np.uint32)
+    rank[order] = index - np.maximum.accumulate(np.where(begins, index, 0))
+    return rank
+
+
+def start_word(seed, point, copy):
+    """The uint32 word that names the stream of the ``copy``-th start at ``point`` (x, y) under
+    ``seed``: PCG3D of the bits of its float32 coordinates (-0.0 taken as 0.0), then of the
+    copy. Computed once per start, it costs nothing per step."""
+    point = jnp.asarray(point, jnp.float32)
+    # -0.0 == 0.0, so the where makes both +0.0 (XLA would drop an added 0.0).
+    bits = jax.lax.bitcast_convert_type(jnp.where(point == 0, 0.0, point), jnp.uint32)
+    a, b, _ = pcg3d(bits[0], bits[1], seed)
+    return pcg3d(a, jnp.asarray(copy, jnp.uint32), b)[0]
+
+
 def normal(seed, start, step):
-    """Two independent standard normals for ``start`` at ``step`` (uint32 scalars)."""
+    """Two independent standard normals for ``start`` (its `start_word`) at ``step`` (uint32
+    scalars)."""
     a, b, _ = pcg3d(start, step, seed)
     words = jnp.stack([a, b])
     # The top 24 bits as the midpoints of 2**24 equal cells of (-1, 1): never -1 or 1.

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, noise, presets, rules, schedules
+from optviz import external, limits, noise, presets, rules, schedules
 from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
@@ -86,6 +86,8 @@ def split(spec: Spec) -> tuple[dict, tuple]:
         traced = {k: v for k, v in spec.hparams if k == "learning_rate"}
     else:
         traced = {k: v for k, v in spec.hparams if k not in rules.STATIC}
+    for key, value in traced.items():
+        limits.representable(f"{spec.name}: {key}", value)
     static = tuple((k, v) for k, v in spec.hparams if k not in traced)
     return traced, static + ((("schedule", spec.schedule),) if spec.schedule else ())
 
@@ -93,7 +95,7 @@ def split(spec: Spec) -> tuple[dict, tuple]:
 def _observer(surface, opt: rules.Optimizer):
     """``observe(x, state, seed, start, step) -> (loss at x, the gradient the optimizer sees)``:
     exact, at the rule's query point, from a random mini-batch, or with Gaussian noise added;
-    the randomness is that of ``start`` at ``step`` (see `optviz.noise`)."""
+    the randomness is that of the start whose `noise.start_word` is ``start``, at ``step``."""
     grad = jax.grad(surface.fn)
     value_and_grad = jax.value_and_grad(surface.fn)
     minibatch = (
@@ -116,7 +118,7 @@ def _observer(surface, opt: rules.Optimizer):
     return observe
 
 
-def _dynamics(surface, rule, static, steps, hparams, starts, seed):
+def _dynamics(surface, rule, static, steps, hparams, starts, copies, seed):
     """``(init, advance)``: every run from ``starts`` as (position, optimizer state, step of
     divergence), and ``advance(carry, t) -> (carry, loss at the position before the step)``.
 
@@ -140,10 +142,10 @@ def _dynamics(surface, rule, static, steps, hparams, starts, seed):
         updates, state = opt.update(grads, state, x)
         return (x + updates, state, diverged_at), loss
 
-    index = jnp.arange(starts.shape[0], dtype=jnp.uint32)
+    words = jax.vmap(noise.start_word, in_axes=(None, 0, 0))(seed, starts, copies)
     batch_step = jax.vmap(point_step, in_axes=(None, 0, 0, 0, 0))
     init = (starts, jax.vmap(opt.init)(starts), jnp.full(starts.shape[0], -1, jnp.int32))
-    return init, lambda carry, t: batch_step(t, *carry, index)
+    return init, lambda carry, t: batch_step(t, *carry, words)
 
 
 def _hold_still(values, diverged_at):
@@ -156,10 +158,10 @@ def _hold_still(values, diverged_at):
     return jnp.where(after.reshape(after.shape + (1,) * (values.ndim - 2)), held[None], values)
 
 
-def simulate(surface, rule, static, steps, hparams, starts, seed):
+def simulate(surface, rule, static, steps, hparams, starts, copies, seed):
     """Run one optimizer from every start: (params, loss, diverged_at) as arrays of shape
     (steps + 1, n, 2), (steps + 1, n) and (n,): steps first, as ``scan`` stacks them."""
-    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, copies, seed)
 
     def step(carry, t):
         x = carry[0]
@@ -187,12 +189,12 @@ class Summary(NamedTuple):
         return Summary(*(np.asarray(field) for field in self))
 
 
-def summarize(surface, rule, static, steps, area, settle, hparams, starts, seed, tol):
+def summarize(surface, rule, static, steps, area, settle, hparams, starts, copies, seed, tol):
     """Run one optimizer from every start, keeping a `Summary` instead of the paths.
     ``area=False`` skips the mean log-gap (a logarithm per step and start) for callers that
     do not need it; it is then 0. ``settle=(targets, radius)`` tracks since when each run has
     stayed within ``radius`` of one of the (k, 2) ``targets``; without it ``settled_at`` is -1."""
-    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, seed)
+    init, advance = _dynamics(surface, rule, static, steps, hparams, starts, copies, seed)
 
     def step(carry, t):
         runs, good_x, good_loss, before, total, reached_at, settled_at = carry
@@ -235,12 +237,12 @@ _simulate = jax.jit(simulate, static_argnums=(0, 1, 2, 3))
 _summarize = jax.jit(summarize, static_argnums=(0, 1, 2, 3, 4, 5))
 # The same for a grid of hyper-parameter values: each value of ``hparams`` has a leading axis.
 _summarize_grid = jax.jit(
-    jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None)),
+    jax.vmap(summarize, in_axes=(None,) * 6 + (0, None, None, None, None)),
     static_argnums=(0, 1, 2, 3, 4, 5),
 )
 # Loss curves for such a grid; the paths are not returned, so XLA does not keep them.
 _losses_grid = jax.jit(
-    jax.vmap(lambda *args: simulate(*args)[1:], in_axes=(None,) * 4 + (0, None, None)),
+    jax.vmap(lambda *args: simulate(*args)[1:], in_axes=(None,) * 4 + (0, None, None, None)),
     static_argnums=(0, 1, 2, 3),
 )
 
@@ -270,9 +272,16 @@ def starts_of(surface, start=None, starts=None, init=None, seed=0) -> np.ndarray
         raise ValueError(f"starts must be numbers of shape (n, 2), got {starts!r}") from None
     if array.ndim != 2 or array.shape[1] != 2 or array.shape[0] < 1:
         raise ValueError(f"starts must have shape (n, 2) with n >= 1, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("starts must be finite numbers")
+    if array.shape[0] > limits.MAX_STARTS:
+        raise ValueError(f"{array.shape[0]:,} starts; the limit is {limits.MAX_STARTS:,}")
+    if not np.all(np.isfinite(array)) or np.abs(array).max() > limits.FLOAT32_MAX:
+        raise ValueError("starts must be finite numbers, and finite in float32 (|x| <= 3.4e38)")
     return array
+
+
+def check_steps(steps) -> int:
+    """``steps`` as an int; ``ValueError`` unless a whole number from 1 to `limits.MAX_STEPS`."""
+    return limits.whole("steps", steps, 1, limits.MAX_STEPS)
 
 
 def label(spec: Spec, surface, hide=()) -> str:
@@ -324,19 +333,22 @@ def run(
     surface = as_surface(surface)
     if isinstance(optimizers, (str, Spec)):
         optimizers = [optimizers]
+    if not hasattr(optimizers, "__iter__"):
+        raise ValueError(f"optimizers must be a list of specs, got {optimizers!r:.60}")
     specs = [complete(as_spec(o), surface) for o in optimizers]
     if not specs:
         raise ValueError("no optimizers given; name at least one, e.g. 'adam'")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    steps = check_steps(steps)
     seed = noise.check_seed(seed)
-    starts = jnp.asarray(starts_of(surface, start, starts, init, seed), dtype=float)
+    starts = starts_of(surface, start, starts, init, seed)
+    limits.check_paths(steps, len(starts), len(specs))
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
+    split_specs = [split(spec) for spec in specs]
     results = []
-    for spec in specs:
-        traced, static = split(spec)
+    for spec, (traced, static) in zip(specs, split_specs):
         results.append(
             _simulate(
-                surface, rule_of(spec.name), static, int(steps), traced, starts, jnp.uint32(seed)
+                surface, rule_of(spec.name), static, steps, traced, starts, copies, jnp.uint32(seed)
             )
         )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))
@@ -373,13 +385,16 @@ def summaries(
     optimizer while the last one runs."""
     spec = complete(spec, surface)
     traced, static = split(spec)
-    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
+    starts = starts_of(surface, starts=starts)
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
     seed = jnp.uint32(noise.check_seed(seed))
-    statics = (surface, rule_of(spec.name), static, int(steps), area, settle)
+    statics = (surface, rule_of(spec.name), static, check_steps(steps), area, settle)
     if grid is None:
-        summary = _summarize(*statics, traced, starts, seed, tol)
+        summary = _summarize(*statics, traced, starts, copies, seed, tol)
     else:
-        summary = _summarize_grid(*statics, _grid_values(spec, traced, grid), starts, seed, tol)
+        summary = _summarize_grid(
+            *statics, _grid_values(spec, traced, grid), starts, copies, seed, tol
+        )
     return summary
 
 
@@ -404,7 +419,9 @@ def losses(
     being computed. A diverged run's loss holds still from the step it diverged on."""
     spec = complete(spec, surface)
     traced, static = split(spec)
-    starts = jnp.asarray(starts_of(surface, starts=starts), dtype=float)
+    starts = starts_of(surface, starts=starts)
+    starts, copies = jnp.asarray(starts, dtype=float), noise.copies(starts)
     seed = jnp.uint32(noise.check_seed(seed))
     values = _grid_values(spec, traced, grid)
-    return _losses_grid(surface, rule_of(spec.name), static, int(steps), values, starts, seed)
+    statics = (surface, rule_of(spec.name), static, check_steps(steps))
+    return _losses_grid(*statics, values, starts, copies, seed)

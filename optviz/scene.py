@@ -29,7 +29,7 @@ from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
-from optviz import layout, pacing, rate_strip
+from optviz import layout, limits, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
@@ -74,9 +74,7 @@ class Style:
     duration: float = pacing.DURATION_S
 
     def __post_init__(self):
-        w, h = self.size
-        if not (64 <= w <= 4096 and 64 <= h <= 4096):
-            raise ValueError(f"size must be between 64x64 and 4096x4096 pixels, got {w}x{h}")
+        limits.check_size(self.size)
         if self.layout not in LAYOUTS:
             raise ValueError(f"unknown layout {self.layout!r}; choose from: {', '.join(LAYOUTS)}")
         if self.rotate and self.layout != "3d":

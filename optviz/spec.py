@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 
 from optviz import external, rules, schedules
 
@@ -39,6 +40,8 @@ def _did_you_mean(word: str, choices) -> str:
 def hyperparameters(name: str) -> dict:
     """The hyper-parameters of the optimizer ``name`` (ours, optax's or a registered one) and
     their defaults (None where there is none); ``ValueError`` for an unknown name."""
+    if not isinstance(name, str):
+        raise ValueError(f"an optimizer's name is a string, got {name!r:.60}")
     if external.is_external(name):
         return external.hyperparameters(name)
     if name not in rules.RULES:
@@ -65,7 +68,8 @@ def _check_key(name: str, key: str) -> None:
 
 def _checked(name: str, key: str, value) -> float | int:
     _check_key(name, key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    # numbers.Real takes NumPy's scalars too (np.float32(0.1)); bool is not a hyper-parameter.
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name}: {key} must be a number, got {value!r}")
     if not math.isfinite(value):
         raise ValueError(f"{name}: {key} must be finite, got {value!r}")

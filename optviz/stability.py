@@ -15,12 +15,13 @@ import dataclasses
 
 import numpy as np
 
-from optviz import external, quadratic, rules, runner
+from optviz import external, limits, quadratic, rules, runner
 from optviz import theme as themes
 from optviz.spec import Spec, as_spec
 
 LOG_SCALED = ("lr", "learning_rate", "eps", "noise")
 BISECTION_PRECISION = 1e-3  # relative width of the final bracket
+TINY = float(np.finfo(np.float32).tiny)  # the smallest normal float32: below it, log scales end
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,13 +110,17 @@ def sweep(
         raise ValueError(f"{param} cannot be swept: it sets the size of arrays, not a value")
     default_lo, default_hi = default_range(param)
     lo, hi = default_lo if lo is None else lo, default_hi if hi is None else hi
-    if not lo < hi or (param in LOG_SCALED and lo <= 0):
+    lo, hi = (limits.representable("range", float(v)) for v in (lo, hi))
+    if not lo < hi or (param in LOG_SCALED and lo < TINY):
         raise ValueError(
-            f"range must have LO < HI{' and LO > 0' if param in LOG_SCALED else ''}"
+            f"range must have LO < HI{f' and LO >= {TINY:g}' if param in LOG_SCALED else ''}"
             f", got {lo:g},{hi:g}"
         )
+    points = limits.whole("points", points, 2, limits.MAX_POINTS)
+    steps = runner.check_steps(steps)
     values = np.geomspace(lo, hi, points) if param in LOG_SCALED else np.linspace(lo, hi, points)
     starts = runner.starts_of(surface, start, starts)
+    limits.check_work(steps, len(starts), len(specs), points)
     keys = [external.lr_key(spec.name) if param == "lr" else param for spec in specs]
     pending = []
     for spec, key in zip(specs, keys):
@@ -258,7 +263,7 @@ def draw(result: Sweep, *, size=(800, 500), theme: str = "light"):
         ).set_in_layout(False)  # inside the axes by construction
     if result.param in LOG_SCALED:
         ax.set_xscale("log")
-    if known:
+    if known and (result.diverged == 0).any():  # with every run diverged there is no curve
         ax.set_yscale("log")
     ax.set_xlim(result.values[0], result.values[-1])
     _leave_room(ax, finals, known, band / (size[1] / DPI * 72 - 6 * theme.font_size))

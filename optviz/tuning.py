@@ -25,10 +25,12 @@ Gaps below `runner.GAP_FLOOR` count as reached for ``final`` and ``auc``. Scores
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 
 import numpy as np
 
-from optviz import external, presets, quadratic, runner
+from optviz import external, limits, presets, quadratic, runner
 from optviz.spec import Spec, as_spec
 
 METRICS = ("final", "auc", "steps-to-tol", "rate")
@@ -150,6 +152,27 @@ def _tie_note(count: int, metric: str) -> str | None:
     return f"{count} points tied on {metric}; chose by {_SECONDARY[metric]}, then the smaller lr"
 
 
+def _rates(learning_rates) -> np.ndarray:
+    """``learning_rates`` as a 1-D float array of 2 to `limits.MAX_RATES` increasing rates > 0,
+    finite in float32."""
+    try:
+        lrs = np.asarray(learning_rates, dtype=float)
+    except (TypeError, ValueError):
+        lrs = np.zeros(0)
+    if not (
+        lrs.ndim == 1
+        and 2 <= lrs.size <= limits.MAX_RATES
+        and np.all(lrs > 0)
+        and np.all(np.diff(lrs) > 0)
+        and np.all(lrs <= limits.FLOAT32_MAX)
+    ):
+        raise ValueError(
+            f"learning_rates must be at least two increasing numbers > 0 (at most "
+            f"{limits.MAX_RATES}, finite in float32), got {learning_rates!r:.60}"
+        )
+    return lrs
+
+
 def tune(
     surface,
     optimizers=None,
@@ -171,13 +194,16 @@ def tune(
     metric is ``auc`` for the rate alone and ``rate`` with ``param``: heavy ball's β trades
     its first steps for its speed later, and ``rate`` is what the theory optimises."""
     metric = metric or ("rate" if param else "auc")
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < math.inf:
+        raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
     surface = runner.as_surface(surface)
     specs = [as_spec(o) for o in optimizers] if optimizers else presets.lineup(surface)
     starts = runner.starts_of(surface, start, starts, init, seed)
-    lrs = np.asarray(learning_rates, dtype=float)
-    if lrs.ndim != 1 or lrs.size < 2 or not (np.all(lrs > 0) and np.all(np.diff(lrs) > 0)):
-        raise ValueError("learning_rates must be at least two increasing numbers > 0")
-    check_size(lrs.size * (SECOND_VALUES.size if param else 1), len(starts), steps)
+    steps = runner.check_steps(steps)
+    lrs = _rates(learning_rates)
+    grid_size = lrs.size * (SECOND_VALUES.size if param else 1)
+    check_size(grid_size, len(starts), steps)
+    limits.check_work(steps, len(starts), len(specs), grid_size)
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; choose from: {', '.join(METRICS)}")
     if metric == "rate" and surface.fmin is None:

@@ -84,6 +84,20 @@ class Surface:
     plateau: Plateau | None = None
     minimum_set: MinimumSet | None = None
 
+    def __post_init__(self):
+        try:
+            (x0, x1), (y0, y1) = self.bounds
+            finite = all(map(math.isfinite, (x0, x1, y0, y1)))
+        except (TypeError, ValueError):
+            finite = False
+        if not finite or not (x0 < x1 and y0 < y1):
+            raise ValueError(
+                f"{self.name}: bounds must be ((xmin, xmax), (ymin, ymax)), finite numbers with "
+                f"xmin < xmax and ymin < ymax, got {self.bounds!r}"
+            )
+        if not callable(self.fn):
+            raise TypeError(f"{self.name}: fn must be a function of one point, got {self.fn!r}")
+
     def gap(self, loss):
         """``loss - fmin``: how far above the known minimum; the loss itself where none is known."""
         return loss - self.fmin if self.fmin is not None else loss

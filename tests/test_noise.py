@@ -66,3 +66,28 @@ def test_seeds_are_whole_numbers_of_32_bits(seed):
     with pytest.raises(ValueError, match="seed must be a whole number from 0 to 4294967295"):
         noise.check_seed(seed)
     assert noise.check_seed(np.int64(2**32 - 1)) == 2**32 - 1
+
+
+def test_copies_count_the_earlier_starts_at_the_same_point():
+    rng = np.random.default_rng(0)
+    starts = rng.integers(-2, 3, (300, 2)).astype(float)
+    starts[rng.random(300) < 0.2] *= -1  # -0.0 is the same point as 0.0
+    expected = [sum(tuple(p) == tuple(q) for q in starts[:i]) for i, p in enumerate(starts)]
+    np.testing.assert_array_equal(noise.copies(starts), expected)
+
+
+def test_a_start_word_depends_on_the_point_the_copy_and_the_seed():
+    word = jax.jit(noise.start_word)
+    base = int(word(jnp.uint32(1), jnp.array([0.5, -2.0]), jnp.uint32(0)))
+    assert int(word(jnp.uint32(1), jnp.array([0.5, -2.0]), jnp.uint32(0))) == base
+    others = [
+        word(jnp.uint32(2), jnp.array([0.5, -2.0]), jnp.uint32(0)),
+        word(jnp.uint32(1), jnp.array([-2.0, 0.5]), jnp.uint32(0)),
+        word(jnp.uint32(1), jnp.array([0.5, -2.0]), jnp.uint32(1)),
+        word(jnp.uint32(1), jnp.array([np.nextafter(np.float32(0.5), 1), -2.0]), jnp.uint32(0)),
+    ]
+    assert len({base, *map(int, others)}) == 5
+    zero, minus_zero = (
+        int(word(jnp.uint32(1), jnp.array(p), jnp.uint32(0))) for p in ([0.0, 1.0], [-0.0, 1.0])
+    )
+    assert zero == minus_zero

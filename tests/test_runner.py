@@ -48,15 +48,20 @@ def test_many_starts_at_once_equal_one_start_at_a_time():
     together = optviz.run("rosenbrock", specs, starts=starts, steps=60, seed=3)
     for i, start in enumerate(starts):
         alone = optviz.run("rosenbrock", specs, start=start, steps=60, seed=3)
-        if i == 0:
-            np.testing.assert_allclose(
-                alone.params[:, 0], together.params[:, i], rtol=1e-5, atol=1e-6
-            )
-        else:
-            # Deterministic rules agree whatever the position of the start in the batch.
-            np.testing.assert_allclose(
-                alone.params[:3, 0], together.params[:3, i], rtol=1e-5, atol=1e-6
-            )
+        # SGD's noise too is the start's own, wherever the start sits among the others.
+        np.testing.assert_allclose(alone.params[:, 0], together.params[:, i], rtol=1e-5, atol=1e-6)
+    # Reversed, the starts keep their paths; another seed moves SGD's.
+    backwards = optviz.run("rosenbrock", specs, starts=starts[::-1], steps=60, seed=3)
+    np.testing.assert_array_equal(backwards.params[:, ::-1], together.params)
+    other = optviz.run("rosenbrock", specs[3:], starts=starts, steps=60, seed=4)
+    assert not np.allclose(other.params[0], together.params[3])
+
+
+def test_a_mini_batch_is_the_starts_own_wherever_it_sits():
+    starts = np.array([[1.0, 2.0], [0.0, -0.0], [3.0, 1.0]])
+    together = optviz.run("linreg", ["sgd:lr=0.05"], starts=starts, steps=30, seed=1)
+    alone = optviz.run("linreg", ["sgd:lr=0.05"], start=(0.0, 0.0), steps=30, seed=1)
+    np.testing.assert_array_equal(alone.params[0, 0], together.params[0, 1])
 
 
 def test_divergence_stops_at_the_last_finite_point_and_spares_the_others():
@@ -138,8 +143,8 @@ def test_repeated_calls_with_the_same_shapes_do_not_recompile():
 
 BAD = [
     (dict(surface="bael"), "unknown surface 'bael'; did you mean 'beale'"),
-    (dict(steps=0), "steps must be a whole number >= 1, got 0"),
-    (dict(steps=2.5), "steps must be a whole number >= 1"),
+    (dict(steps=0), "steps must be a whole number from 1 to 10,000,000, got 0"),
+    (dict(steps=2.5), "steps must be a whole number from 1 to 10,000,000"),
     (dict(starts=[[1.0, 2.0, 3.0]]), r"starts must have shape \(n, 2\)"),
     (dict(starts=[[1.0, np.nan]]), "starts must be finite"),
     (dict(start=(1.0, "a")), r"starts must be numbers"),

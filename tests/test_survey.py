@@ -199,9 +199,9 @@ def test_basins_command_writes_a_png(tmp_path):
     )
     assert result.exit_code == 0 and result.stdout == f"{out}\n"
     with Image.open(out) as im:
-        # Trimmed to the panel: one side as asked, the other no larger, no blank bands.
+        # Twice the pixel density, trimmed to the panel: one side as asked, the other no larger.
         w, h = im.size
-        assert (w == 480 and h <= 360) or (h == 360 and w <= 480)
+        assert (w == 960 and h <= 720) or (h == 720 and w <= 960)
     for args, message in [
         (["basins", "saddle"], "basins needs known minima"),
         (["basins", "bowl", "-o", str(tmp_path / "b.gif")], "this draws a still image"),

@@ -222,7 +222,7 @@ def data(
         "seed": traj.seed,
         # The starts as given: the shortest decimals that round to the run's own numbers.
         "starts": [[float(str(v)) for v in start] for start in traj.starts],
-        "noise": _noise(traj.seed, traj.starts.shape[0], traj.steps) if noisy else None,
+        "noise": _noise(traj.seed, traj.starts, traj.steps) if noisy else None,
         "runs": runs,
         "rules": rule_meta,
         "play_seconds": duration,
@@ -235,16 +235,15 @@ def data(
     return scene, "\n".join(programs)
 
 
-def _noise(seed: int, starts: int, steps: int) -> list:
-    """sgd's Gaussian draws for each start and step: `optviz.noise.normal`, JAX's own numbers."""
+def _noise(seed: int, starts, steps: int) -> list:
+    """sgd's Gaussian draws for each of the (n, 2) ``starts`` and each step: `optviz.noise`'s
+    own numbers, from each start's own stream (`noise.start_word`), as `optviz.run` draws them."""
     import jax.numpy as jnp
 
+    seed = jnp.uint32(seed)
+    words = jax.vmap(noise.start_word, (None, 0, 0))(seed, jnp.asarray(starts), noise.copies(starts))
     draws = jax.vmap(jax.vmap(noise.normal, (None, None, 0)), (None, 0, None))
-    grid = draws(
-        jnp.uint32(seed),
-        jnp.arange(starts, dtype=jnp.uint32),
-        jnp.arange(steps + 1, dtype=jnp.uint32),
-    )
+    grid = draws(seed, words, jnp.arange(steps + 1, dtype=jnp.uint32))
     return np.asarray(grid, dtype=np.float64).tolist()
 
 

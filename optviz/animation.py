@@ -124,13 +124,15 @@ def animate(
     title: str | None = None,
     pace: str = "motion",
     duration: float = pacing.DURATION_S,
+    ridge_path: bool = False,
 ) -> Animation:
     """An `Animation` of ``traj``: at most ``frames`` frames over ``duration`` seconds, spent
     where the picture moves (``pace="motion"``) or evenly over the steps (``"linear"``), at
     most ``fps`` a second; ``size`` (w, h) pixels; ``title`` instead of the surface's name; ``layout`` "overlay" (all paths on one plot) or "grid"
     (a panel per optimizer) or "3d" (paths on the surface in 3-D; ``rotate`` turns the
     camera); ``theme`` "light", "dark" or "talk"; ``loss_panel`` adds loss against step;
-    ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view."""
+    ``bounds`` ((xmin, xmax), (ymin, ymax)) overrides the view; ``ridge_path`` draws the ridge
+    solutions over the map (see `optviz.overlays`)."""
     return Animation(
         traj,
         frames=frames,
@@ -144,6 +146,7 @@ def animate(
         title=title,
         pace=pace,
         duration=duration,
+        ridge_path=ridge_path,
     )
 
 

@@ -60,12 +60,21 @@ def grid_starts(bounds, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def basins(
-    surface, optimizers=None, *, grid: int = 200, steps: int = 300, seed: int = 0, progress=None
+    surface,
+    optimizers=None,
+    *,
+    grid: int = 200,
+    steps: int = 300,
+    seed: int = 0,
+    progress=None,
+    l1: float = 0.0,
+    l2: float = 0.0,
 ) -> Basins:
     """Run every start of a ``grid``×``grid`` grid over the surface's window for ``steps`` steps
     with each optimizer (default: the surface's lineup) and classify where each run ended.
-    ``progress(1)`` is called as each optimizer's runs are done."""
-    surface = runner.as_surface(surface)
+    ``progress(1)`` is called as each optimizer's runs are done; ``l1``, ``l2`` add a penalty to
+    the surface (see `optviz.run`)."""
+    surface = runner.as_surface(surface, l1, l2)
     if not surface.minima:
         raise ValueError(f"basins needs known minima, and {surface.name} lists none")
     grid = limits.whole("grid", grid, 2, limits.MAX_GRID)

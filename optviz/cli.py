@@ -167,19 +167,39 @@ def _bounds(ctx, param, value):
     return (x0, x1), (y0, y1)
 
 
-def _surface(text: str, bounds):
-    """A catalogue surface by name, or a surface built from a formula in x and y."""
+def _surface(text: str, bounds, l1: float = 0.0, l2: float = 0.0):
+    """A catalogue surface by name, or a surface built from a formula in x and y, with the
+    penalty ``l1·(|x| + |y|) + l2/2·(x² + y²)`` added. Finding the minima of a formula or a
+    penalized surface compiles code: the compilation cache is on from here."""
     import surfaces
 
-    from optviz import formula
+    from optviz import formula, runner
+
+    runner.use_compilation_cache()
 
     if (
         text in surfaces.names()
         or re.fullmatch(r"[A-Za-z_][\w-]*", text)
         and text not in ("x", "y")
     ):
-        return _checked(lambda: surfaces.get(text), "'SURFACE'")
-    return _checked(lambda: formula.surface(text, bounds), "'SURFACE'")
+        surface = _checked(lambda: surfaces.get(text), "'SURFACE'")
+    else:
+        surface = _checked(lambda: formula.surface(text, bounds), "'SURFACE'")
+    return _checked(lambda: surfaces.penalized(surface, l1, l2), "'--l1' / '--l2'")
+
+
+def _penalty(command):
+    """The options ``--l1 A`` and ``--l2 A``, which add a penalty to the surface."""
+    for name, term in (("--l2", "A/2·(x² + y²), ridge"), ("--l1", "A·(|x| + |y|), lasso")):
+        command = click.option(
+            name,
+            type=float,
+            default=0.0,
+            show_default=True,
+            metavar="A",
+            help=f"Add the penalty {term}, to the surface.",
+        )(command)
+    return command
 
 
 def _opt_option(required=False, default_help=True):
@@ -305,11 +325,14 @@ def list_():
 
 @main.command()
 @click.argument("surface")
-def show(surface):
-    """Print a surface's facts: formula, window, minima, start and default optimizers."""
+@_penalty
+def show(surface, l1, l2):
+    """Print a surface's facts: formula, window, minima (found numerically for a formula or a
+    penalized surface), start and default optimizers, and for a line fitted on data the
+    conditioning of its inputs."""
     from optviz import presets
 
-    surface = _surface(surface, None)
+    surface = _surface(surface, None, l1, l2)
     (x0, x1), (y0, y1) = surface.bounds
     point = lambda p: f"({p[0]:.6g}, {p[1]:.6g})"  # noqa: E731
     click.echo(f"{surface.name}: {surface.formula}")
@@ -320,6 +343,8 @@ def show(surface):
         click.echo(f"  minima   the curve {surface.minimum_set.formula}, f* = {surface.fmin:.6g}")
     if surface.local_minima:
         click.echo(f"  local    {', '.join(map(point, surface.local_minima))}")
+    if surface.ghost_minima:
+        click.echo(f"  without the penalty  {', '.join(map(point, surface.ghost_minima))}")
     for saddle in surface.saddles:
         click.echo(f"  saddle   {point(saddle.point)}")
     if surface.plateau:
@@ -327,6 +352,12 @@ def show(surface):
     if surface.fans:
         fans = ", ".join(f"w{i} {a} -> {b}" for i, (a, b) in enumerate(surface.fans, 1))
         click.echo(f"  fans     {fans} (fan-in -> fan-out, for --init xavier|he)")
+    if surface.data is not None:
+        eig = surface.data.eigenvalues()
+        click.echo(
+            f"  XᵀX/n    eigenvalues {eig[1]:.4g} and {eig[0]:.4g}, "
+            f"condition number {surface.data.condition():.4g}"
+        )
     click.echo(f"  start    {point(surface.start)}")
     click.echo(f"  default  {' '.join(str(s) for s in presets.lineup(surface))}")
     for line in surface.reference.splitlines()[1:]:
@@ -407,6 +438,12 @@ def _render_options(fn):
 
 @main.command()
 @_render_options
+@_penalty
+@click.option(
+    "--ridge-path",
+    is_flag=True,
+    help="Draw the ridge solutions β(λ), λ from ∞ to 0, over the map (lines fitted on data).",
+)
 @click.option(
     "-o",
     "--output",
@@ -461,11 +498,20 @@ def _render(
     bounds,
     tuned,
     rotate,
+    l1=0.0,
+    l2=0.0,
+    ridge_path=False,
 ):
     from optviz import encoders, presets, runner
     from optviz.animation import animate
 
-    surface = _surface(surface, bounds)
+    surface = _surface(surface, bounds, l1, l2)
+    if ridge_path and surface.data is None:
+        raise click.BadParameter(
+            f"{surface.name} is not a line fitted on data; the ridge path needs linreg, "
+            "linreg-small or linreg-raw",
+            param_hint="'--ridge-path'",
+        )
     output = output or pathlib.Path(f"{surface.name}.{default_format}")
     encoder = _checked(lambda: encoders.encoder_for(output), "'-o' / '--output'")
     animated = encoder.animated
@@ -498,6 +544,7 @@ def _render(
             title=title,
             pace=pace,
             duration=duration,
+            ridge_path=ridge_path,
         )
     )
     with _progress(
@@ -604,13 +651,14 @@ measured rate and what the theory gives are printed under the table.""",
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def tune_(surface, opts, starts, init, n_starts, steps, param, metric, tol, seed, x64, as_json):
+@_penalty
+def tune_(surface, opts, starts, init, n_starts, steps, param, metric, tol, seed, x64, as_json, l1, l2):
     import json
 
     from optviz import runner
     from optviz.tuning import format_table, tune
 
-    surface = _surface(surface, None)
+    surface = _surface(surface, None, l1, l2)
     where = _where(starts, init, n_starts)
     runner.use_compilation_cache()
     _x64(x64)
@@ -682,13 +730,14 @@ def _write_figure(figure, output, echo: bool = True) -> None:
 @_size_option("960x540")
 @THEME
 @SEED
+@_penalty
 @_still_output("SURFACE-basins.png")
-def basins(surface, opts, grid, steps, color, size, theme, seed, output):
+def basins(surface, opts, grid, steps, color, size, theme, seed, l1, l2, output):
     """Basins of attraction: run every start of a grid over SURFACE's window and colour each
     by the minimum its run reached, a panel per optimizer."""
     from optviz import basin_maps, presets, runner
 
-    surface = _surface(surface, None)
+    surface = _surface(surface, None, l1, l2)
     output = _still(output, f"{surface.name}-basins.png")
     runner.use_compilation_cache()
     count = len(opts) or len(presets.LINEUP)
@@ -715,7 +764,7 @@ top on a quadratic surface.""")
     "--param",
     default="lr",
     show_default=True,
-    help="The hyper-parameter to sweep: lr, beta, rho, b1, b2, eps, noise.",
+    help="The hyper-parameter to sweep: lr, beta, rho, b1, b2, eps, noise, wd.",
 )
 @click.option(
     "--range",
@@ -742,6 +791,7 @@ top on a quadratic surface.""")
 @SEED
 @X64
 @click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
+@_penalty
 @_still_output("SURFACE-sweep.png")
 def sweep(
     surface,
@@ -759,13 +809,15 @@ def sweep(
     seed,
     x64,
     as_json,
+    l1,
+    l2,
     output,
 ):
     import json
 
     from optviz import phase, runner, stability
 
-    surface = _surface(surface, None)
+    surface = _surface(surface, None, l1, l2)
     output = _still(output, f"{surface.name}-sweep.png")
     lo = hi = None
     if range_ is not None:

@@ -24,13 +24,15 @@ def mark_minima(
     ax, surface, theme: themes.Theme, animated: bool = False, size: float = 1.9, halo=True
 ) -> list:
     """A star at each known minimum, with a halo of the background around it: filled at the
-    global minima, hollow at the local ones, ``size`` head sizes wide; ``halo`` parts them
+    global minima, hollow at the local ones, hollow and muted where the minima were before a penalty moved
+    them, ``size`` head sizes wide; ``halo`` parts them
     from paths and heads drawn under them. Returns the artists,
     which a scene draws last so that nothing covers them."""
     artists = []
     for points, face, edge in (
         (surface.minima, theme.foreground, theme.background),
         (surface.local_minima, theme.background, theme.foreground),
+        (surface.ghost_minima, "none", theme.muted),
     ):
         if points:
             xy = np.asarray(points, dtype=float).reshape(-1, 2)

@@ -21,6 +21,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import surfaces
+from surfaces import minima
 
 from optviz import limits, runner
 
@@ -217,8 +218,9 @@ def parse(text: str):
 def surface(text: str, bounds=None) -> surfaces.Surface:
     """A `Surface` for the formula ``text`` over ``bounds`` ((xmin, xmax), (ymin, ymax)).
 
-    Its minima are unknown; its levels are log-spaced above the lowest value on a grid over the
-    window, and its start lies near the window's top-left corner.
+    Its minima are found numerically (`surfaces.minima.find`: a grid, then Newton's method);
+    its levels are log-spaced above the lowest value on a grid over the window, and its start
+    lies near the window's top-left corner.
     """
     fn = parse(text)
     (x0, x1), (y0, y1) = bounds or DEFAULT_BOUNDS
@@ -227,26 +229,22 @@ def surface(text: str, bounds=None) -> surfaces.Surface:
     values = values[np.isfinite(values)]
     if values.size == 0:
         raise ValueError(f"formula: {text!r} is not finite anywhere in the window")
-    lo, hi = float(values.min()), float(values.max())
-    if hi - lo < 1e-12:
+    if float(values.max()) - float(values.min()) < 1e-12:
         raise ValueError(f"formula: {text!r} is constant over the window")
-    # Skewed towards the bottom (bowls, valleys): log-spaced levels; even (saddles): linear.
-    skewed = (float(np.median(values)) - lo) / (hi - lo) < 0.35
-    levels = (
-        surfaces.log_levels(lo, hi, 20, (hi - lo) * 1e-4)
-        if skewed
-        else (surfaces.linear_levels(lo, hi, 21))
-    )
     start = (x0 + 0.15 * (x1 - x0), y0 + 0.85 * (y1 - y0))
+    found = minima.find(fn, ((x0, x1), (y0, y1)))
     return surfaces.Surface(
         name="formula",
         fn=fn,
         formula=text.strip(),
         bounds=((x0, x1), (y0, y1)),
         start=start,
-        levels=levels,
+        levels=surfaces.levels_over(values),
         reference=f"{text.strip()}\nA formula given on the command line.",
         tex=_drawable("f = " + _tex(ast.parse(text.strip(), mode="eval"))),
+        minima=found.minima,
+        fmin=found.fmin,
+        local_minima=found.local_minima,
     )
 
 

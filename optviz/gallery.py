@@ -6,7 +6,7 @@ optionally ``command`` (default ``render``), ``optimizers`` (spec strings), ``st
 ([[x, y], ...], or how many starts to draw from ``init``), ``init``, ``steps``, ``frames``,
 ``fps``, ``size`` ("WxH"), ``layout``, ``theme``, ``loss_panel``, ``seed``, ``bounds``
 ([xmin, xmax, ymin, ymax]) and ``format`` (default gif), plus the keys of the other commands
-(``grid``, ``color``, ``param``, ``range``, ``param2``, ``range2``, ``tuned``). A render
+(``grid``, ``color``, ``param``, ``range``, ``param2``, ``range2``, ``tuned``) and the penalties ``l1``, ``l2`` with ``ridge_path``. A render
 scene with ``interactive = true`` also gets its interactive page (``optviz page``), written
 beside its picture. Besides README.md the gallery is written as a web page, index.html.
 
@@ -49,6 +49,9 @@ OPTIONS = {  # TOML key -> command-line option; True: a flag
     "range2": "--range2",
     "tuned": True,
     "rotate": True,
+    "l1": "--l1",
+    "l2": "--l2",
+    "ridge_path": True,
 }
 REQUIRED = ("name", "title", "lesson", "surface")
 KEYS = (*REQUIRED, "command", "optimizers", "starts", "bounds", "format", "interactive", *OPTIONS)
@@ -76,12 +79,14 @@ TYPES = {
         ("param", "range", "param2", "range2"), (lambda v: isinstance(v, str), "a string")
     ),
     "duration": (_number, "a number of seconds"),
+    **dict.fromkeys(("l1", "l2"), (lambda v: _number(v) and v >= 0, "a number >= 0")),
     **dict.fromkeys(
         ("steps", "frames", "fps", "seed", "grid"),
         (lambda v: isinstance(v, int) and not isinstance(v, bool), "a whole number"),
     ),
     **dict.fromkeys(
-        ("loss_panel", "tuned", "rotate"), (lambda v: isinstance(v, bool), "true or false")
+        ("loss_panel", "tuned", "rotate", "ridge_path"),
+        (lambda v: isinstance(v, bool), "true or false"),
     ),
     "optimizers": (
         lambda v: isinstance(v, list) and all(isinstance(o, str) for o in v),

@@ -23,12 +23,14 @@ LINEUP = ("gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 _AUTO = {
     "gd": (1.0, None),
     "sgd": (1.0, None),
+    "prox-gd": (1.0, None),
     "momentum": (0.2, None),
     "nesterov": (0.2, None),
     "nesterov-lookahead": (0.2, None),
     "adagrad": (None, 1 / 10),
     "rmsprop": (None, 1 / 200),
     "adam": (None, 1 / 50),
+    "adamw": (None, 1 / 50),
 }
 
 # Per surface: the learning rates of gd, momentum, adagrad, rmsprop and adam, then sgd's
@@ -76,12 +78,14 @@ def _span(surface) -> float:
 _COLUMN = {
     "gd": 0,
     "sgd": 0,
+    "prox-gd": 0,
     "momentum": 1,
     "nesterov": 1,
     "nesterov-lookahead": 1,
     "adagrad": 2,
     "rmsprop": 3,
     "adam": 4,
+    "adamw": 4,
 }
 
 

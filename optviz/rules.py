@@ -29,32 +29,45 @@ class Optimizer(NamedTuple):
     batch: int | None = None
 
 
-def descend(lr, *transforms: T.GradientTransformation) -> Optimizer:
-    """Chain ``transforms`` and step against their output: ``x <- x - lr u``, with ``lr`` a
-    number or a schedule ``t -> lr_t`` (see `optviz.schedules`)."""
-    return Optimizer(*T.chain(*transforms, T.scale_by_learning_rate(lr)))
+def descend(lr, *transforms: T.GradientTransformation, then=()) -> Optimizer:
+    """Chain ``transforms`` and step against their output, ``x <- x - lr u``, with ``lr`` a
+    number or a schedule ``t -> lr_t`` (see `optviz.schedules`), then apply the transforms
+    ``then`` to that step."""
+    return Optimizer(*T.chain(*transforms, T.scale_by_learning_rate(lr), *then))
 
 
-def gd(lr):
-    """x ← x − lr·g
+def gd(lr, wd=0.0):
+    """x ← x − lr·(g + wd·x)
 
-    Gradient descent with the exact gradient g = ∇f(x)."""
-    return descend(lr)
+    Gradient descent with the exact gradient g = ∇f(x); weight decay wd as in torch.optim.SGD,
+    where it is an L2 penalty wd/2·|x|² in the loss."""
+    return descend(lr, T.add_decayed_weights(wd))
 
 
-def sgd(lr, noise=1.0, batch=16):
-    """x ← x − lr·ĝ,  ĝ a stochastic gradient
+def sgd(lr, noise=1.0, batch=16, wd=0.0):
+    """x ← x − lr·(ĝ + wd·x),  ĝ a stochastic gradient
 
     On a surface fitted to data (linreg) ĝ is the gradient of the loss on a random mini-batch of
-    ``batch`` points; on an analytic surface it is ∇f(x) + noise·N(0, I)."""
-    return descend(lr)._replace(noise=noise, batch=batch)
+    ``batch`` points; on an analytic surface it is ∇f(x) + noise·N(0, I). Weight decay as gd's."""
+    return descend(lr, T.add_decayed_weights(wd))._replace(noise=noise, batch=batch)
 
 
-def momentum(lr, beta=0.9):
-    """v ← β·v + g;  x ← x − lr·v
+def prox_gd(lr, l1=0.0):
+    """x ← S(x − lr·∇g(x), lr·l1),  S(z, t) = sign(z)·max(|z| − t, 0)
 
-    Heavy-ball momentum in the form of torch.optim.SGD(momentum=β)."""
-    return descend(lr, T.trace(beta))
+    Proximal gradient descent (ISTA; Beck & Teboulle 2009) on f = g + l1·(|x| + |y|): a gradient
+    step on the smooth part g, then soft-thresholding, which sets small coordinates exactly to
+    0. ``l1`` is the surface's L1 penalty (``--l1``): see `TAKES`."""
+    if callable(lr):
+        raise ValueError("prox-gd runs at a constant rate: its threshold is lr·l1")
+    return descend(lr, then=(T.soft_threshold(lr * l1),))
+
+
+def momentum(lr, beta=0.9, wd=0.0):
+    """v ← β·v + g + wd·x;  x ← x − lr·v
+
+    Heavy-ball momentum in the form of torch.optim.SGD(momentum=β, weight_decay=wd)."""
+    return descend(lr, T.add_decayed_weights(wd), T.trace(beta))
 
 
 def nesterov(lr, beta=0.9):
@@ -99,6 +112,16 @@ def adam(lr, b1=0.9, b2=0.999, eps=1e-8):
     return descend(lr, T.scale_by_adam(b1, b2, eps))
 
 
+def adamw(lr, b1=0.9, b2=0.999, eps=1e-8, wd=0.01):
+    """x ← x − lr·(m̂/(√ν̂ + eps) + wd·x),  m̂, ν̂ as Adam's
+
+    AdamW (Loshchilov & Hutter 2019) as torch.optim.AdamW: the decay is decoupled from the
+    gradient's scaling, so it is not an L2 penalty. At a constant rate it confines the iterates
+    to the box |x|, |y| <= 1/wd, and inside it heads for the unpenalized minimum (Xie & Li
+    2024). On a surface with an L2 penalty (``--l2``) wd is that penalty: see `TAKES`."""
+    return descend(lr, T.scale_by_adam(b1, b2, eps), T.add_decayed_weights(wd))
+
+
 RULES: dict[str, Callable[..., Optimizer]] = {
     "gd": gd,
     "sgd": sgd,
@@ -108,7 +131,14 @@ RULES: dict[str, Callable[..., Optimizer]] = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "adamw": adamw,
+    "prox-gd": prox_gd,
 }
+
+# Rules that apply a penalty of the surface themselves, instead of through its gradient:
+# rule -> (the penalty, the hyper-parameter that is its strength). The rule sees the gradient of
+# the loss without that penalty, and its hyper-parameter is the surface's strength.
+TAKES = {"prox-gd": ("l1", "l1"), "adamw": ("l2", "wd")}
 
 # Hyper-parameters that set array shapes, so they are compile-time constants.
 STATIC = frozenset({"batch"})

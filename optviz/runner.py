@@ -50,13 +50,14 @@ def evaluate(fn, points) -> np.ndarray:
     return np.asarray(jax.jit(jax.vmap(fn))(jnp.asarray(points, dtype=float)))
 
 
-def as_surface(surface) -> catalogue.Surface:
-    """A `Surface` from a surface or a catalogue name."""
-    if isinstance(surface, catalogue.Surface):
-        return surface
+def as_surface(surface, l1: float = 0.0, l2: float = 0.0) -> catalogue.Surface:
+    """A `Surface` from a surface or a catalogue name, with the penalty
+    ``l1·(|x| + |y|) + l2/2·(x² + y²)`` added (see `surfaces.penalized`)."""
     if isinstance(surface, str):
-        return catalogue.get(surface)
-    raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
+        surface = catalogue.get(surface)
+    if not isinstance(surface, catalogue.Surface):
+        raise ValueError(f"a surface is a catalogue name or a Surface, got {surface!r}")
+    return catalogue.penalized(surface, l1, l2)
 
 
 def build(rule, hparams: dict, static: tuple, steps: int) -> rules.Optimizer:
@@ -92,12 +93,21 @@ def split(spec: Spec) -> tuple[dict, tuple]:
     return traced, static + ((("schedule", spec.schedule),) if spec.schedule else ())
 
 
-def _observer(surface, opt: rules.Optimizer):
+def _observer(surface, opt: rules.Optimizer, takes: str | None = None):
     """``observe(x, state, seed, start, step) -> (loss at x, the gradient the optimizer sees)``:
     exact, at the rule's query point, from a random mini-batch, or with Gaussian noise added;
-    the randomness is that of the start whose `noise.start_word` is ``start``, at ``step``."""
-    grad = jax.grad(surface.fn)
-    value_and_grad = jax.value_and_grad(surface.fn)
+    the randomness is that of the start whose `noise.start_word` is ``start``, at ``step``. A
+    rule that applies one of the surface's penalties itself (``takes``, see `rules.TAKES`) sees the gradient of
+    the loss without it."""
+    if takes is not None and surface.penalty is not None:
+        grad = jax.grad(surface.penalty.without(takes))
+
+        def value_and_grad(x):
+            return surface.fn(x), grad(x)
+
+    else:
+        grad = jax.grad(surface.fn)
+        value_and_grad = jax.value_and_grad(surface.fn)
     minibatch = (
         opt.batch is not None and surface.batch_fn is not None and opt.batch < surface.n_data
     )
@@ -125,7 +135,7 @@ def _dynamics(surface, rule, static, steps, hparams, starts, copies, seed):
     Runs are not stopped here when they diverge, only marked: holding still costs more per
     step than the step itself, so the callers hold paths still afterwards, once."""
     opt = build(rule, hparams, static, steps)
-    observe = _observer(surface, opt)
+    observe = _observer(surface, opt, rules.TAKES.get(rule, (None,))[0])
     (x0, x1), (y0, y1) = surface.bounds
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
     reach = (FAR * (x1 - x0) / 2, FAR * (y1 - y0) / 2)
@@ -303,11 +313,25 @@ def label(spec: Spec, surface, hide=()) -> str:
 
 
 def complete(spec: Spec, surface) -> Spec:
-    """``spec`` with every hyper-parameter it runs with made explicit."""
+    """``spec`` with every hyper-parameter it runs with made explicit. A rule that applies one
+    of the surface's penalties itself (`rules.TAKES`) gets its strength, and may not be given
+    another one."""
     spec = presets.with_lr(spec, surface)
     if external.is_external(spec.name):
         return spec
     defaults = {k: v for k, v in rules.hyperparameters(spec.name).items() if v is not None}
+    term, key = rules.TAKES.get(spec.name, (None, None))
+    strength = getattr(surface.penalty, term, 0.0) if term else 0.0
+    if strength or key == "l1":
+        given = dict(spec.hparams).get(key, strength)
+        if given != strength:
+            flag = f"--{term}"
+            raise ValueError(
+                f"{spec.name}: {key}={given:g} differs from the surface's {term.upper()} penalty "
+                f"{strength:g}; {spec.name} takes its {key} from the surface ({flag}, or "
+                f"{term}= in Python)"
+            )
+        defaults[key] = strength
     return Spec(spec.name, schedule=spec.schedule, **{**defaults, **dict(spec.hparams)})
 
 
@@ -321,6 +345,8 @@ def run(
     seed: int = 0,
     tuned: bool = False,
     init=None,
+    l1: float = 0.0,
+    l2: float = 0.0,
 ) -> Trajectories:
     """Run each optimizer from each start for ``steps`` steps on ``surface``.
 
@@ -328,9 +354,10 @@ def run(
     ``start=(x, y)`` or ``starts`` of shape (n, 2), by default the surface's own start; or
     ``init`` (``"he"``, ``"normal:0.5"``, ...; see `optviz.initialization`) and ``starts=N``
     starts drawn from it. Same ``seed``, same paths (and the same cloud of starts). ``tuned``
-    marks the labels: the learning rates came from `optviz.tune`.
+    marks the labels: the learning rates came from `optviz.tune`. ``l1``, ``l2`` add
+    ``l1·(|x| + |y|) + l2/2·(x² + y²)`` to the surface.
     """
-    surface = as_surface(surface)
+    surface = as_surface(surface, l1, l2)
     if isinstance(optimizers, (str, Spec)):
         optimizers = [optimizers]
     if not hasattr(optimizers, "__iter__"):

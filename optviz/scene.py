@@ -29,7 +29,7 @@ from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import Normal, Stroke, withStroke
 from PIL import Image, ImageDraw, ImageFont
 
-from optviz import layout, limits, pacing, rate_strip
+from optviz import layout, limits, overlays, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
@@ -72,6 +72,7 @@ class Style:
     title: str | None = None
     pace: str = "motion"
     duration: float = pacing.DURATION_S
+    ridge_path: bool = False
 
     def __post_init__(self):
         limits.check_size(self.size)
@@ -408,7 +409,7 @@ class Scene:
         traj, theme, style = self.traj, self.theme, self.style
         n = len(traj.labels)
         bounds = style.bounds or traj.surface.bounds
-        self.paths, self.stars, self.maps = [], [], []
+        self.paths, self.stars, self.maps, self.extras = [], [], [], []
         loss_ax = None
         if style.layout == "3d":
             ax = self.figure.add_axes((0.0, 0.08, 1.0, 0.84), projection="3d")
@@ -452,6 +453,8 @@ class Scene:
             LossCurves(loss_ax, traj, self.colours, theme, animated) if loss_ax is not None else None
         )
         self.rates = rate_strip.attach(loss_ax, traj, self.colours, theme, animated)
+        if self.loss:
+            self.extras += overlays.on_loss(loss_ax, traj, self.colours, theme, animated)
         self._titles()
         self.notes = self.ax.text2D if style.layout == "3d" else self.ax.text
         self.notes = self.notes(
@@ -469,6 +472,7 @@ class Scene:
         if grid is None:
             grid = self._grid = surface_grid(traj.surface, self.bounds)
         draw_surface(ax, traj.surface, self.bounds, theme, grid, shape_px=rect[2:])
+        self.extras += overlays.on_map(ax, traj, self.colours, theme, self.style.ridge_path, animated)
         for label in (ax.xaxis.label, ax.yaxis.label):
             label.set_color(theme.foreground)
         starts = traj.starts
@@ -577,6 +581,7 @@ class Scene:
         moving = [a for p in self.paths for a in p.artists] + [self.notes]
         moving += self.loss.artists if self.loss else []
         moving += self.rates.artists if self.rates else []
+        moving += [a for extra in self.extras for a in extra.artists]
         return moving + self.stars
 
     def show(self, step: int) -> None:
@@ -592,6 +597,8 @@ class Scene:
             self.loss.update(step)
         if self.rates:
             self.rates.update(step)
+        for extra in self.extras:
+            extra.update(step)
         self._place_labels(step)
 
     def _place_labels(self, step: int) -> None:

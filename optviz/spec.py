@@ -29,6 +29,8 @@ _CHECKS = {
     "eps": (lambda v: v >= 0, ">= 0"),
     "noise": (lambda v: v >= 0, ">= 0"),
     "batch": (lambda v: v >= 1 and v == int(v), "a whole number >= 1"),
+    "wd": (lambda v: v >= 0, ">= 0"),
+    "l1": (lambda v: v >= 0, ">= 0"),
 }
 
 

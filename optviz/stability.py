@@ -100,9 +100,12 @@ def sweep(
     starts=None,
     steps: int = 300,
     seed: int = 0,
+    l1: float = 0.0,
+    l2: float = 0.0,
 ) -> Sweep:
-    """Sweep ``param`` of each optimizer over [lo, hi] on ``surface``."""
-    surface = runner.as_surface(surface)
+    """Sweep ``param`` of each optimizer over [lo, hi] on ``surface``; ``l1``, ``l2`` add a
+    penalty to the surface (see `optviz.run`)."""
+    surface = runner.as_surface(surface, l1, l2)
     specs = [runner.complete(as_spec(o), surface) for o in optimizers]
     if not specs:
         raise ValueError("no optimizers given; name at least one, e.g. 'gd'")

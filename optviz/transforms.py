@@ -68,6 +68,28 @@ def scale_by_learning_rate(lr) -> GradientTransformation:
     )
 
 
+def add_decayed_weights(wd) -> GradientTransformation:
+    """Weight decay: ``u <- u + wd x`` (optax's ``add_decayed_weights``). Before the other
+    transforms it is an L2 penalty ``wd/2 |x|^2`` in the loss (torch.optim.SGD's
+    ``weight_decay``); after Adam's scaling it is decoupled from it (Loshchilov & Hutter 2019)."""
+    return GradientTransformation(
+        lambda params: EmptyState(),
+        lambda updates, state, params=None: (updates + wd * params, state),
+    )
+
+
+def soft_threshold(threshold) -> GradientTransformation:
+    """The proximal step of ``(threshold/lr)·|x|_1`` after a step ``u`` from ``x``: the update
+    that lands on ``S(x + u, threshold)``, with ``S(z, t) = sign(z) max(|z| - t, 0)`` applied
+    to each coordinate, so that coordinates within ``threshold`` of 0 land exactly on 0."""
+
+    def update(updates, state, params=None):
+        z = params + updates
+        return jnp.sign(z) * jnp.maximum(jnp.abs(z) - threshold, 0.0) - params, state
+
+    return GradientTransformation(lambda params: EmptyState(), update)
+
+
 def trace(beta, nesterov: bool = False) -> GradientTransformation:
     """The momentum buffer of torch.optim.SGD: ``v <- beta v + g``; emits ``v``, or
     ``g + beta v`` with ``nesterov``."""

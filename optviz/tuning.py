@@ -186,17 +186,20 @@ def tune(
     seed: int = 0,
     learning_rates=LEARNING_RATES,
     init=None,
+    l1: float = 0.0,
+    l2: float = 0.0,
 ) -> list[Tuned]:
     """The best learning rate of each optimizer (default: the surface's lineup) on ``surface``
     from ``start``/``starts`` (default: its own start) or ``starts=N`` drawn from ``init``, by
     ``metric``; with ``param`` (one of `SECOND`, e.g. 'beta'), the best rate and value of that
     parameter together. The default
     metric is ``auc`` for the rate alone and ``rate`` with ``param``: heavy ball's β trades
-    its first steps for its speed later, and ``rate`` is what the theory optimises."""
+    its first steps for its speed later, and ``rate`` is what the theory optimises. ``l1``,
+    ``l2`` add a penalty to the surface (see `optviz.run`)."""
     metric = metric or ("rate" if param else "auc")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not 0 < tol < math.inf:
         raise ValueError(f"tol must be a finite number > 0, got {tol!r}")
-    surface = runner.as_surface(surface)
+    surface = runner.as_surface(surface, l1, l2)
     specs = [as_spec(o) for o in optimizers] if optimizers else presets.lineup(surface)
     starts = runner.starts_of(surface, start, starts, init, seed)
     steps = runner.check_steps(steps)

@@ -5,15 +5,28 @@ from __future__ import annotations
 import difflib
 
 from surfaces.catalogue import CATALOGUE
-from surfaces.surface import MinimumSet, Plateau, Saddle, Surface, linear_levels, log_levels
+from surfaces.penalty import penalized
+from surfaces.surface import (
+    MinimumSet,
+    Penalty,
+    Plateau,
+    Saddle,
+    Surface,
+    levels_over,
+    linear_levels,
+    log_levels,
+)
 
 __all__ = [
     "MinimumSet",
+    "Penalty",
     "Plateau",
     "Saddle",
     "Surface",
     "get",
     "names",
+    "penalized",
+    "levels_over",
     "linear_levels",
     "log_levels",
 ]

@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from surfaces.regression import Regression
 from surfaces.surface import MinimumSet, Plateau, Saddle, Surface, linear_levels, log_levels
 
 
@@ -101,47 +102,33 @@ def goldstein_price(p):
     return a * b
 
 
-def _linreg_data(n=256, seed=0):
-    """A fixed synthetic data set: ``t = 1.5 s - 1 + N(0, 0.5^2)`` with ``s ~ U(0, 4)``.
-
-    The inputs are not centred, so the two parameters are coupled and the valley is tilted,
-    as in a real regression without feature scaling.
-    """
-    rng = np.random.default_rng(seed)
-    s = rng.uniform(0.0, 4.0, n)
-    t = 1.5 * s - 1.0 + rng.normal(0.0, 0.5, n)
-    return s, t
+# Lines fitted on data (see `surfaces.regression`): the full set, a small noisy one with a
+# held-out set (early stopping), and the full set on inputs that were never scaled.
+_LINREG = Regression.line(256, lo=0.0, hi=4.0, noise=0.5, seed=0)
+_LINREG_SMALL = Regression.line(16, lo=0.0, hi=4.0, noise=2.0, seed=2, heldout=200)
+_LINREG_RAW = Regression.line(256, lo=0.0, hi=100.0, noise=0.5, seed=0)
 
 
-_S, _T = _linreg_data()
-
-
-def _data(dtype):
-    # Converted at the caller's precision each time: a cached device copy would pin one dtype.
-    return jnp.asarray(_S, dtype=dtype), jnp.asarray(_T, dtype=dtype)
-
-
-def linreg_batch(p, idx):
-    r"""$\frac{1}{|B|}\sum_{i \in B} (w s_i + b - t_i)^2$ over the data points ``idx``."""
-    w, b = p
-    s, t = _data(p.dtype)
-    return jnp.mean((w * s[idx] + b - t[idx]) ** 2)
-
-
-def linreg(p):
-    r"""$f(w, b) = \frac{1}{n}\sum_i (w s_i + b - t_i)^2$ over a fixed data set of 256 points"""
-    w, b = p
-    s, t = _data(p.dtype)
-    return jnp.mean((w * s + b - t) ** 2)
-
-
-def _least_squares():
-    design = np.stack([_S, np.ones_like(_S)], axis=1)
-    (w, b), *_ = np.linalg.lstsq(design, _T, rcond=None)
-    return (float(w), float(b)), float(np.mean((w * _S + b - _T) ** 2))
-
-
-_LINREG_MIN, _LINREG_FMIN = _least_squares()
+def _fitted(name, title, data: Regression, about: str, levels_top: float) -> Surface:
+    """The catalogue entry of a line fitted on ``data``, over the window of ``linreg``."""
+    minimum, fmin = data.fit()
+    return Surface(
+        name=name,
+        title=title,
+        tex=rf"f(w, b) = \frac{{1}}{{{data.n}}}\sum_{{i}}\,(w s_i + b - t_i)^2",
+        axes=("w", "b"),
+        fn=data.loss,
+        formula=f"mean over {data.n} points of (w·s + b − t)², (x, y) = (w, b)",
+        bounds=((-1.0, 4.0), (-4.0, 3.0)),
+        start=(-0.5, 2.5),
+        levels=log_levels(fmin, levels_top, 18, 1e-3),
+        reference=data.loss.__doc__ + "\n" + about,
+        minima=(minimum,),
+        fmin=fmin,
+        n_data=data.n,
+        batch_fn=data.batch_loss,
+        data=data,
+    )
 
 
 # Tiny networks: two weights, one unit per layer, fitted to data made here from a fixed seed.
@@ -454,22 +441,29 @@ CATALOGUE = (
         fmin=3.0,
         local_minima=((-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)),
     ),
-    Surface(
-        name="linreg",
-        title='Fitting a line: mean squared error',
-        tex=r"f(w, b) = \frac{1}{256}\sum_{i}\,(w s_i + b - t_i)^2",
-        axes=("w", "b"),
-        fn=linreg,
-        formula="mean over 256 points of (w·s + b − t)², (x, y) = (w, b)",
-        bounds=((-1.0, 4.0), (-4.0, 3.0)),
-        start=(-0.5, 2.5),
-        levels=log_levels(_LINREG_FMIN, 60.0, 18, 1e-3),
-        reference=linreg.__doc__ + "\nMean squared error of the line t = w s + b on synthetic data "
-        "(s ~ U(0, 4), t = 1.5 s - 1 + noise, seed 0): a real model, for real mini-batches.",
-        minima=(_LINREG_MIN,),
-        fmin=_LINREG_FMIN,
-        n_data=_S.size,
-        batch_fn=linreg_batch,
+    _fitted(
+        "linreg",
+        "Fitting a line: mean squared error",
+        _LINREG,
+        "Mean squared error of the line t = w s + b on 256 synthetic points (s ~ U(0, 4), "
+        "t = 1.5 s - 1 + noise, seed 0): a real model, for real mini-batches.",
+        60.0,
+    ),
+    _fitted(
+        "linreg-small",
+        "Fitting a line to 16 noisy points",
+        _LINREG_SMALL,
+        "The same line from only 16 points with more noise (sd 2, seed 2), and 200 held-out "
+        "points from the same line: the fit chases the noise, so stopping early can be better.",
+        60.0,
+    ),
+    _fitted(
+        "linreg-raw",
+        "Fitting a line to inputs never scaled",
+        _LINREG_RAW,
+        "The same line on inputs s ~ U(0, 100), neither centred nor scaled: XᵀX/n has a "
+        "condition number near 10⁴, so the valley is long, thin and tilted.",
+        1e5,
     ),
     *NETWORKS,
 )

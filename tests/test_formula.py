@@ -74,7 +74,7 @@ def test_huge_powers_overflow_to_inf_instead_of_hanging():
 
 def test_formula_surface_runs_like_any_other():
     surface = formula.surface("x**2 + 10*y**2", ((-3.0, 3.0), (-2.0, 2.0)))
-    assert surface.bounds == ((-3.0, 3.0), (-2.0, 2.0)) and surface.minima == ()
+    assert surface.bounds == ((-3.0, 3.0), (-2.0, 2.0)) and surface.minima == ((0.0, 0.0),)
     (x0, x1), (y0, y1) = surface.bounds
     assert x0 < surface.start[0] < x1 and y0 < surface.start[1] < y1
     traj = optviz.run(surface, ["gd:lr=0.04"], steps=200)

@@ -98,5 +98,5 @@ def test_bad_registrations_are_one_clear_line(name, factory, message):
 
 def test_unknown_names_suggest_registered_ones():
     optviz.register("signum", signum)
-    with pytest.raises(ValueError, match="did you mean 'signum'.*adam, signum, or optax:NAME"):
+    with pytest.raises(ValueError, match="did you mean 'signum'.*, signum, or optax:NAME"):
         optviz.parse_spec("sigum")

@@ -231,7 +231,7 @@ class GifEncoder(Encoder):
     pixels that do not change between frames are left out, and the GIF loops forever."""
 
     extensions = (".gif",)
-    SHADES = 48  # entries for anti-aliased edges, beyond the exact colours
+    SHADES = 32  # entries for anti-aliased edges, beyond the exact colours
     # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
     max_fps = 50
     MIN_DELAY_MS = 20

@@ -133,7 +133,7 @@ class HeldOut:
                 )
             )
         ax.text(
-            0.97, 0.97, "dashed: held-out", transform=ax.transAxes, ha="right", va="top",
+            0.98, 0.88, "dashed: held-out", transform=ax.transAxes, ha="right", va="top",
             fontsize=theme.font_size * 0.75, color=theme.foreground,
         )  # fmt: skip
         for artist in self.artists:

@@ -476,9 +476,11 @@ class Scene:
         for label in (ax.xaxis.label, ax.yaxis.label):
             label.set_color(theme.foreground)
         starts = traj.starts
+        cloud = len(starts) > CLOUD  # a cloud's starts are small, so that its heads stand out
         ax.plot(
-            starts[:, 0], starts[:, 1], ls="none", marker="o", ms=theme.head_size * 1.35,
-            mfc="none", mec=theme.foreground, mew=1.0, zorder=4,
+            starts[:, 0], starts[:, 1], ls="none", marker="o",
+            ms=theme.head_size * (0.45 if cloud else 1.35), mfc="none",
+            mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0, zorder=4,
         )
         self.paths.append(Paths(ax, traj, rows, self.colours, theme, animated))
         self.stars += mark_minima(ax, traj.surface, theme, animated=animated)

@@ -17,7 +17,10 @@ import numpy as np
 
 # Rules in the order of the lineup; optax and registered optimizers come after them and take
 # `EXTRA` colours in the order they first appear in a picture.
-RULES = ("gd", "sgd", "momentum", "nesterov", "nesterov-lookahead", "adagrad", "rmsprop", "adam")
+RULES = (
+    "gd", "sgd", "momentum", "nesterov", "nesterov-lookahead", "adagrad", "rmsprop", "adam",
+    "prox-gd", "adamw",
+)
 SHADE_SPREAD = 0.55  # how far apart the lightest and darkest shade of a sweep are
 
 
@@ -100,8 +103,10 @@ THEMES = {
             "#228866",  # adagrad
             "#662266",  # rmsprop
             "#2244FF",  # adam
+            "#E69F00",  # prox-gd
+            "#56B4E9",  # adamw
         ),
-        extra=("#E69F00", "#56B4E9", "#8888CC", "#999933"),
+        extra=("#8888CC", "#999933", "#CC79A7", "#0072B2"),
     ),
     "dark": Theme(
         "dark",
@@ -119,8 +124,10 @@ THEMES = {
             "#278C6A",  # adagrad
             "#AA62A8",  # rmsprop
             "#6A69FF",  # adam
+            "#E69F00",  # prox-gd
+            "#56B4E9",  # adamw
         ),
-        extra=("#E69F00", "#56B4E9", "#8888CC", "#BBBB55"),
+        extra=("#8888CC", "#BBBB55", "#CC79A7", "#4DA3E0"),
         relief="#59667a",
     ),
 }

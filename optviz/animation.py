@@ -20,7 +20,7 @@ import numpy as np
 from optviz import encoders, limits, pacing
 from optviz import theme as themes
 from optviz.drawing import draw_surface, mark_minima
-from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note
+from optviz.scene import LossCurves, Paths, Scene, Style, divergence_note, drawn_points
 from optviz.trajectories import Trajectories
 
 def _check(traj) -> None:
@@ -38,7 +38,9 @@ class Animation:
         frames = limits.whole("frames", frames, 1, limits.MAX_FRAMES)
         self.traj, self.fps, self.wanted = traj, limits.whole("fps", fps, 1, limits.MAX_FPS), frames
         self.style = Style(**style)
-        limits.check_frames(frames, self.style.size, traj.params[..., 0].size)
+        runs, starts, points = traj.params.shape[:3]
+        drawn = drawn_points(points - 1, starts, runs, self.style.layout)
+        limits.check_frames(frames, self.style.size, drawn)
 
     def __len__(self) -> int:
         return len(self.steps)

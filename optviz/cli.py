@@ -520,7 +520,10 @@ def _render(
     specs = list(opts) or presets.lineup(surface)
     if animated:
         _checked(lambda: encoder.check_fps(fps), "'--fps'")
-        points = (steps + 1) * max(len(starts), n_starts or 0, 1) * len(specs)
+        from optviz.scene import drawn_points
+
+        n = max(len(starts), n_starts or 0, 1)
+        points = drawn_points(steps, n, len(specs), layout)
         _checked(lambda: limits.check_frames(frames, size, points))
     if tuned:
         from optviz.tuning import tune

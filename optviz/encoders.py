@@ -224,17 +224,58 @@ class Palette:
         return index
 
 
+def _split(changed: np.ndarray) -> tuple[slice, slice] | None:
+    """Where the changed pixels (an (h, w) mask) fall in two groups far apart (the step counter
+    in a corner, the heads in the middle), the bounding box (rows, columns) of the smaller
+    group; None where one box round them all is not much larger than the two (by a share,
+    `GifEncoder.SPLIT_SHARE`, and by 10,000 pixels: a second frame costs some bytes too)."""
+    rows, cols = changed.any(1), changed.any(0)
+    if not rows.any():
+        return None
+    r, c = np.flatnonzero(rows), np.flatnonzero(cols)
+    whole = (r[-1] - r[0] + 1) * (c[-1] - c[0] + 1)
+    best = None
+    for axis, lines in ((0, r), (1, c)):
+        if len(lines) < 2:
+            continue
+        cut = lines[np.argmax(np.diff(lines)) + 1]  # the first line after the widest gap
+        boxes = []
+        for part in (slice(0, cut), slice(cut, None)):
+            piece = changed[part] if axis == 0 else changed[:, part]
+            pr, pc = np.flatnonzero(piece.any(1)), np.flatnonzero(piece.any(0))
+            offset = part.start or 0
+            if axis == 0:
+                pr = pr + offset
+            else:
+                pc = pc + offset
+            boxes.append(((pr[-1] - pr[0] + 1) * (pc[-1] - pc[0] + 1), pr, pc))
+        area = boxes[0][0] + boxes[1][0]
+        if best is None or area < best[0]:
+            small = min(boxes, key=lambda b: b[0])
+            best = (area, slice(small[1][0], small[1][-1] + 1), slice(small[2][0], small[2][-1] + 1))
+    if best is None or best[0] > GifEncoder.SPLIT_SHARE * whole or whole - best[0] < 10_000:
+        return None
+    return best[1], best[2]
+
+
 @register
 class GifEncoder(Encoder):
     """GIF with one fixed palette for every frame: the scene's exact colours first, the rest
     filled from the first frame (anti-aliased edges), no dithering. Lines keep their colours,
-    pixels that do not change between frames are left out, and the GIF loops forever."""
+    pixels that do not change between frames are left out, and the GIF loops forever.
+
+    A GIF frame stores the box round every pixel that changed. Where the changes of a frame
+    lie in two places far apart (the step counter in a corner, the heads in the middle), the
+    smaller place is shown first, for `MIN_DELAY_MS` of the frame's time, then the rest: two
+    small boxes instead of one large one, a GIF often half the size."""
 
     extensions = (".gif",)
-    SHADES = 32  # entries for anti-aliased edges, beyond the exact colours
+    SHADES = 3  # entries for anti-aliased edges, beyond the exact colours
     # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
     max_fps = 50
     MIN_DELAY_MS = 20
+    SPLIT = True  # show far-apart changes one after the other (see above)
+    SPLIT_SHARE = 0.6  # ... where their two boxes cover at most this share of one round both
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
@@ -242,8 +283,8 @@ class GifEncoder(Encoder):
         # (NumPy lets go of the GIL); one worker keeps them in order.
         self.pool = concurrent.futures.ThreadPoolExecutor(1)
         self.images: list[concurrent.futures.Future] = []
-        self.durations: list[int] = []
         self.palette: Palette | None = None
+        self.last: np.ndarray | None = None  # the palette indices of the last frame
 
     def _palette(self, first: np.ndarray) -> Palette:
         exact = list(dict.fromkeys(_rgb(c) for c in self.colours))[:200]
@@ -259,32 +300,48 @@ class GifEncoder(Encoder):
         rest += [0] * (3 * fill - len(rest))  # a plain first frame has fewer colours
         return Palette(exact + [tuple(rest[i : i + 3]) for i in range(0, 3 * fill, 3)])
 
-    def _image(self, frame: np.ndarray) -> Image.Image:
-        image = Image.fromarray(self.palette.indices(frame), mode="P")
+    def _image(self, index: np.ndarray) -> Image.Image:
+        image = Image.fromarray(index, mode="P")
         image.putpalette(self.palette.colours.astype(np.uint8).ravel().tolist())
         return image
+
+    def _images(self, frame: np.ndarray, delay: int) -> list[tuple[Image.Image, int]]:
+        """The frame as one image shown ``delay`` ms, or as two (see the class's notes)."""
+        index = self.palette.indices(frame)
+        last, self.last = self.last, index
+        if last is None or not self.SPLIT or delay < 2 * self.MIN_DELAY_MS:
+            return [(self._image(index), delay)]
+        place = _split(index != last)
+        if place is None:
+            return [(self._image(index), delay)]
+        first = last.copy()
+        first[place] = index[place]
+        return [
+            (self._image(first), self.MIN_DELAY_MS),
+            (self._image(index), delay - self.MIN_DELAY_MS),
+        ]
 
     def add(self, frame, duration_ms):
         if self.palette is None:
             self.palette = self._palette(frame)
-        self.images.append(self.pool.submit(self._image, frame))
-        delay = 10 * round(self.check_duration(duration_ms) / 10)
-        self.durations.append(max(self.MIN_DELAY_MS, delay))
+        delay = max(self.MIN_DELAY_MS, 10 * round(self.check_duration(duration_ms) / 10))
+        self.images.append(self.pool.submit(self._images, frame, delay))
         self.frames += 1
 
-    def _frames(self) -> list[Image.Image]:
+    def _frames(self) -> tuple[list[Image.Image], list[int]]:
         if not self.images:
             raise ValueError("no frames to write")
-        return [future.result() for future in self.images]
+        shown = [part for future in self.images for part in future.result()]
+        return [image for image, _ in shown], [delay for _, delay in shown]
 
     def close(self):
-        first, *rest = self._frames()
+        (first, *rest), durations = self._frames()
         first.save(
             self.tmp,
             format="GIF",
             save_all=True,
             append_images=rest,
-            duration=self.durations,
+            duration=durations,
             loop=0,
             optimize=True,
             disposal=1,
@@ -299,18 +356,21 @@ class GifEncoder(Encoder):
 
 @register
 class WebpEncoder(GifEncoder):
-    """Animated WebP, lossless, from the same palette-reduced frames as GIF."""
+    """Animated WebP, lossless, from the same palette-reduced frames as GIF (each whole: WebP
+    has no use for the split)."""
 
     extensions = (".webp",)
+    SPLIT = False
 
     def close(self):
-        first, *rest = (image.convert("RGB") for image in self._frames())
+        images, durations = self._frames()
+        first, *rest = (image.convert("RGB") for image in images)
         first.save(
             self.tmp,
             format="WEBP",
             save_all=True,
             append_images=list(rest),
-            duration=self.durations,
+            duration=durations,
             loop=0,
             lossless=True,
             quality=80,

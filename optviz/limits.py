@@ -8,8 +8,9 @@ three times over while it is gathered (`MAX_PATH_POINTS` is then about 400 MB); 
 (tune, sweep, basins) keeps none and does some 25 million start-steps a second on one core
 (`MAX_WORK` is then about two minutes); an animation's frames are drawn at some 10 million
 pixels a second and a GIF or WebP holds each one, a byte per pixel, until it is written
-(`MAX_FRAME_PIXELS`); and each frame draws the paths up to its step, some 3 microseconds a
-point, so frames x path points is bounded too (`MAX_DRAWN_POINTS`, about a minute and a half).
+(`MAX_FRAME_PIXELS`); and each frame draws the paths up to its step (a cloud of many starts,
+a short trail per start), some 3 microseconds a point, so frames x points drawn is bounded
+too (`MAX_DRAWN_POINTS`, about a minute and a half).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ MAX_WORK = 3_000_000_000  # steps x starts x optimizers x values of a run that k
 MAX_STARTS = 4_000_000  # a 2000 x 2000 basin grid
 MAX_FRAMES = 10_000
 MAX_FRAME_PIXELS = 500_000_000  # frames x width x height of an animation
-MAX_DRAWN_POINTS = 30_000_000  # frames x path points of an animation: each frame draws them
+MAX_DRAWN_POINTS = 30_000_000  # frames x path points an animation's frames draw
 MIN_SIDE, MAX_SIDE = 64, 4096  # pixels per side of a picture
 MAX_FPS = 60
 MAX_GRID = 2000
@@ -42,6 +43,7 @@ LIMITS (a request must fit in a few GB and a few minutes; anything larger is ref
   pictures {MIN_SIDE} to {MAX_SIDE} pixels a side; frames <= {MAX_FRAMES:,}
   frames x width x height <= {MAX_FRAME_PIXELS:,}; fps <= {MAX_FPS} (GIF: <= 50)
   animations: frames x (steps + 1) x starts x optimizers <= {MAX_DRAWN_POINTS:,}
+  (a cloud of many starts on a map draws a short trail of each, not steps + 1)
   formulas: <= {MAX_FORMULA_LENGTH} characters, <= {MAX_FORMULA_DEPTH} nested operations,
   <= {MAX_GRADIENT_OPS} operations in the gradient
   numbers (starts, hyper-parameters, ranges) finite in float32: |x| <= 3.4e38"""
@@ -109,8 +111,8 @@ def check_size(size) -> tuple[int, int]:
 
 def check_frames(frames: int, size, points: int) -> None:
     """Refuse an animation of more than `MAX_FRAME_PIXELS` pixels, or whose frames would draw
-    more than `MAX_DRAWN_POINTS` points of its paths (``points``: (steps + 1) x starts x
-    optimizers)."""
+    more than `MAX_DRAWN_POINTS` points of its paths (``points``: the most one frame draws,
+    `scene.drawn_points`)."""
     w, h = size
     if frames * w * h > MAX_FRAME_PIXELS:
         raise ValueError(

@@ -1,6 +1,11 @@
 """Where the words go: direct labels beside the heads they name, clear of each other, of the
 marks on the map and of the frame's edge. Pure geometry in pixels (y down), so the frames
 (stamped with PIL) and the stills (matplotlib text) put every label in the same place.
+
+A label that still sits beside its head stays where it was in the last frame: words that
+hold still are easier to read while the paths move, and a frame whose words did not move
+changes in fewer pixels (a smaller GIF). When it must move, it goes where the head's path
+(known in advance) lets it stay longest.
 """
 
 from __future__ import annotations
@@ -8,78 +13,153 @@ from __future__ import annotations
 import numpy as np
 
 # Unit directions tried around a head, in order of preference: right, left, above, below,
-# then the diagonals; each at two distances.
+# then the diagonals; each at several distances.
 _DIRECTIONS = np.array(
     [(1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1)], dtype=float
 )
-_RINGS = (1.0, 2.2, 3.6, 5.2, 7.0)
+_RINGS = np.array([1.0, 2.2, 3.6, 5.2, 7.0])
+# Then boxes above and below the head slid along, the head under one end of the words: a
+# head that moves along them stays beside them longer.
+_SLID = np.array([(shift, side) for side in (-1, 1) for shift in (-1 / 3, 1 / 3)])
+# Last, a column of boxes stacked above and below the head on either side: k rows away.
+_COLUMN = np.array(
+    [(side, sign * k) for k in range(1, 12) for side in (1, -1) for sign in (1, -1)], dtype=float
+)
+KEEP = (0.5, 3.0)  # a label stays put while its gap to its head is within these radii
+LOOKAHEAD = 40  # radii of the head's travel ahead that a label's new place is judged over
 
 
-def _overlap(box, boxes) -> float:
-    """The area ``box`` (x0, y0, x1, y1) shares with each of ``boxes`` (k, 4), summed."""
-    if len(boxes) == 0:
-        return 0.0
-    boxes = np.asarray(boxes, dtype=float)
-    w = np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0])
-    h = np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1])
-    return float((np.clip(w, 0, None) * np.clip(h, 0, None)).sum())
-
-
-def candidates(anchor, size, radius: float):
-    """Boxes of ``size`` (w, h) beside ``anchor`` at ``radius`` and beyond, preferred first;
-    last, a column of boxes stacked above and below it on either side."""
+def candidates(anchor, size, radius: float) -> np.ndarray:
+    """Boxes (k, 4) of ``size`` (w, h) beside ``anchor`` at ``radius`` and beyond, preferred
+    first; then above and below it slid along; last, a column of boxes stacked above and
+    below it on either side."""
     (x, y), (w, h) = anchor, size
-    for ring in _RINGS:
-        for dx, dy in _DIRECTIONS:
-            cx = x + dx * (radius * ring + w / 2)
-            cy = y + dy * (radius * ring + h / 2)
-            yield (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-    for k in range(1, 12):
-        for side in (1, -1):
-            for sign in (1, -1):
-                cx = x + side * (radius + w / 2)
-                cy = y + sign * k * h
-                yield (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    d = (radius * _RINGS[:, None, None] + np.array([w, h]) / 2) * _DIRECTIONS[None]
+    slid = [_SLID * (w, radius * ring + h / 2) for ring in _RINGS[:2]]
+    column = np.stack([_COLUMN[:, 0] * (radius + w / 2), _COLUMN[:, 1] * h], 1)
+    centres = np.concatenate([d.reshape(-1, 2), *slid, column]) + (x, y)
+    return np.concatenate([centres - (w / 2, h / 2), centres + (w / 2, h / 2)], 1)
 
 
-def place(anchors, sizes, frame, obstacles=(), radius: float = 6.0, previous=None):
+def _overlap(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Per box of ``boxes`` (k, 4), the area it shares with ``others`` (m, 4), summed."""
+    if len(others) == 0:
+        return np.zeros(len(boxes))
+    w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(
+        boxes[:, None, 0], others[None, :, 0]
+    )
+    h = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(
+        boxes[:, None, 1], others[None, :, 1]
+    )
+    return (np.clip(w, 0, None) * np.clip(h, 0, None)).sum(1)
+
+
+def _inside(boxes: np.ndarray, frame) -> np.ndarray:
+    """``boxes`` (k, 4) moved into ``frame`` where they poke out (a label wider than the frame
+    stays at its left edge)."""
+    x0, y0, x1, y1 = boxes.T
+    fits = x1 - x0 <= frame[2] - frame[0]
+    dx = np.where(
+        fits, np.maximum(frame[0] - x0, 0) - np.maximum(x1 - frame[2], 0), frame[0] - x0
+    )
+    dy = np.maximum(frame[1] - y0, 0) - np.maximum(y1 - frame[3], 0)
+    return boxes + np.stack([dx, dy, dx, dy], 1)
+
+
+def _gaps(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(k, m): the distance from each of ``points`` (m, 2) to the nearest point of each of
+    ``boxes`` (k, 4)."""
+    x, y = points[None, :, 0], points[None, :, 1]
+    dx = np.maximum(np.maximum(boxes[:, None, 0] - x, x - boxes[:, None, 2]), 0)
+    dy = np.maximum(np.maximum(boxes[:, None, 1] - y, y - boxes[:, None, 3]), 0)
+    return np.hypot(dx, dy)
+
+
+def _beside(gaps: np.ndarray, radius: float) -> np.ndarray:
+    return (gaps >= KEEP[0] * radius) & (gaps <= KEEP[1] * radius)
+
+
+def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> np.ndarray:
+    """Per box (k, 4), how far (pixels travelled) the anchor can go along ``path`` (m, 2; its
+    places from now on) while the box stays beside it and no head of ``heads`` (n, m, 2, in
+    step with ``path``) runs into it; inf if that holds for `LOOKAHEAD` radii of travel or to
+    the end of the path."""
+    travel = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
+    n = int(np.searchsorted(travel, LOOKAHEAD * radius)) + 1
+    stride = max(1, n // 200)
+    path, travel = path[:n:stride], travel[:n:stride]
+    away = ~_beside(_gaps(boxes, path), radius)
+    if heads is not None:
+        for head in heads:
+            away |= _gaps(boxes, head[:n:stride]) < KEEP[0] * radius
+    first = np.where(away.any(1), away.argmax(1), len(path))
+    return np.append(travel, np.inf)[first]
+
+
+def _conflicts(options, frame, placed, obstacles) -> np.ndarray:
+    """How badly each box of ``options`` pokes out of ``frame``, overlaps the ``placed``
+    labels and the ``obstacles``: 0 where it does none of these."""
+    outside = (
+        np.maximum(frame[0] - options[:, 0], 0)
+        + np.maximum(options[:, 2] - frame[2], 0)
+        + np.maximum(frame[1] - options[:, 1], 0)
+        + np.maximum(options[:, 3] - frame[3], 0)
+    )
+    return 1e6 * outside + 1e3 * _overlap(options, placed) + 10 * _overlap(options, obstacles)
+
+
+def place(
+    anchors, sizes, frame, obstacles=(), radius=6.0, previous=None, paths=None, heads=None
+):
     """A box (x0, y0, x1, y1) per label, beside its anchor: inside ``frame`` (x0, y0, x1, y1),
     overlapping no other label and as little as possible of the ``obstacles`` (boxes of heads,
-    stars, text). ``previous`` (the boxes' offsets from their anchors in the last frame) is
-    kept where it still fits, so labels do not jump between frames. Returns the boxes and
-    their offsets."""
-    placed, offsets = [], []
-    obstacles = list(obstacles)
+    stars, text).
+
+    ``previous`` (what the last call returned second) keeps each label where it was while it
+    still sits beside its anchor and fits. The others take, of the places beside their anchor
+    that fit, the one that lasts longest (`lifetime`) along their ``paths`` (per label, its
+    anchor's places from now on) clear of the ``heads`` (every head's places from now on);
+    where none fits, they stay as close as they were put, or take the first free place in
+    `candidates`' order, or the one that conflicts least. Returns the boxes and what to pass
+    as ``previous`` next time."""
+    obstacles = np.asarray(obstacles, dtype=float).reshape(-1, 4)
+    n = len(anchors)
+    boxes, memory = [None] * n, [None] * n
+    last = [None] * n
+    if previous is not None:
+        for i, (anchor, (box, offset, far)) in enumerate(zip(anchors, previous)):
+            box = np.array([box])
+            last[i] = _gaps(box, np.array([anchor]))[0, 0]
+            # Last frame's boxes did not overlap each other: those that still fit stay.
+            if _beside(last[i], radius) and _conflicts(box, frame, [], obstacles)[0] == 0:
+                boxes[i], memory[i] = box[0], (tuple(box[0]), offset, far)
+    placed = np.array([b for b in boxes if b is not None]).reshape(-1, 4)
     for i, (anchor, size) in enumerate(zip(anchors, sizes)):
-        options = [_inside(box, frame) for box in candidates(anchor, size, radius)]
-        if previous is not None and previous[i] is not None:
-            dx, dy = previous[i]
+        if boxes[i] is not None:
+            continue
+        options = [candidates(anchor, size, radius)]
+        if last[i] is not None:
+            box, (dx, dy), far = previous[i]
             x0, y0 = anchor[0] + dx, anchor[1] + dy
-            options.insert(0, _inside((x0, y0, x0 + size[0], y0 + size[1]), frame))
-        best, best_cost = None, None
-        for rank, box in enumerate(options):
-            outside = (
-                max(frame[0] - box[0], 0)
-                + max(box[2] - frame[2], 0)
-                + max(frame[1] - box[1], 0)
-                + max(box[3] - frame[3], 0)
-            )
-            conflict = 1e6 * outside + 1e3 * _overlap(box, placed) + 10 * _overlap(box, obstacles)
-            if conflict == 0:
-                best = box
-                break
-            if best_cost is None or conflict + rank < best_cost:
-                best, best_cost = box, conflict + rank
-        placed.append(best)
-        offsets.append((best[0] - anchor[0], best[1] - anchor[1]))
-    return placed, offsets
-
-
-def _inside(box, frame):
-    """``box`` moved into ``frame`` where it pokes out (a label wider than the frame stays
-    at its left edge)."""
-    x0, y0, x1, y1 = box
-    fits = x1 - x0 <= frame[2] - frame[0]
-    dx = max(frame[0] - x0, 0) - max(x1 - frame[2], 0) if fits else frame[0] - x0
-    dy = max(frame[1] - y0, 0) - max(y1 - frame[3], 0)
-    return (x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+            options.insert(0, np.array([box, (x0, y0, x0 + size[0], y0 + size[1])]))
+        options = _inside(np.concatenate(options), frame)
+        conflict = _conflicts(options, frame, placed, obstacles)
+        free = np.flatnonzero(conflict == 0)
+        near = free[_beside(_gaps(options[free], np.array([anchor])), radius)[:, 0]]
+        if near.size:
+            life = np.zeros(len(near))
+            if paths is not None:
+                life = lifetime(options[near], np.asarray(paths[i], dtype=float), radius, heads)
+            best = near[np.argmax(life)]
+        elif last[i] is not None and conflict[0] == 0 and last[i] <= far + KEEP[0] * radius:
+            best = 0  # no room beside its anchor, and no further from it than it was put
+        elif free.size:
+            best = free[0]
+        else:
+            best = np.argmin(conflict + np.arange(len(options)))
+        box = options[best]
+        placed = np.concatenate([placed, box[None]])
+        gap = _gaps(box[None], np.array([anchor]))[0, 0]
+        far = far if best == 0 and last[i] is not None else gap
+        boxes[i], memory[i] = box, (tuple(box), (box[0] - anchor[0], box[1] - anchor[1]), far)
+    return [tuple(map(float, box)) for box in boxes], memory

@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 import surfaces as catalogue
 
-from optviz import external, limits, noise, presets, rules, schedules
+from optviz import executables, external, limits, noise, presets, rules, schedules
 from optviz.spec import Spec, as_spec, hyperparameters
 from optviz.trajectories import Trajectories
 
@@ -374,8 +374,9 @@ def run(
     results = []
     for spec, (traced, static) in zip(specs, split_specs):
         results.append(
-            _simulate(
-                surface, rule_of(spec.name), static, steps, traced, starts, copies, jnp.uint32(seed)
+            executables.call(
+                _simulate, surface, rule_of(spec.name), static, steps, traced, starts, copies,
+                jnp.uint32(seed),
             )
         )
     params, loss, diverged_at = (np.stack([np.asarray(r[i]) for r in results]) for i in range(3))

@@ -16,6 +16,7 @@ it stays visible. Heads that meet (at a minimum) are drawn as concentric rings a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -26,7 +27,7 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.transforms import IdentityTransform
-from matplotlib.patheffects import Normal, Stroke, withStroke
+from matplotlib.patheffects import withStroke
 from PIL import Image, ImageDraw, ImageFont
 
 from optviz import layout, limits, overlays, pacing, rate_strip
@@ -47,12 +48,19 @@ from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d
 
 LAYOUTS = ("overlay", "grid", "3d")
-TRAIL_FLOOR = 0.55  # strength of the oldest part of a trail's colour
-BANDS = 4  # steps of opacity along a trail
+TAIL = 0.85  # strength of the colour of a cloud's trails
 CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
 CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
+CLOUD_STRIDE = 3  # a cloud's trails join every third step: a quarter of the points to draw
 CASING_PX = 1.5  # the background-coloured edge around each trail
 STAR = 2.3  # a minimum's star with its halo, in head sizes
+
+
+def drawn_points(steps: int, starts: int, optimizers: int, layout: str = "overlay") -> int:
+    """The most path points a frame draws (for `limits.check_frames`): whole paths, but only
+    short trails for a cloud of more than `CLOUD` starts on a map."""
+    tail = CLOUD_TAIL // CLOUD_STRIDE + 1 if starts > CLOUD and layout != "3d" else steps + 1
+    return min(tail, steps + 1) * starts * optimizers
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,16 +101,21 @@ class Style:
                 raise ValueError("bounds must be finite with xmin < xmax and ymin < ymax")
 
 
-def tints(colour: str, theme: themes.Theme) -> list[tuple[float, float, float, float]]:
-    """``BANDS`` opaque shades of ``colour``, from itself towards the contour background: how a
-    trail fades with age. Opaque, so that a fixed GIF palette holds every one exactly."""
+def tail(colour: str, theme: themes.Theme) -> tuple[float, float, float, float]:
+    """``colour`` a little towards the contour background, opaque (so that a fixed GIF palette
+    holds it exactly): the short trails of a cloud, so that its heads stand out."""
     rgb, low = np.array(to_rgba(colour)[:3]), np.array(to_rgba(theme.low)[:3])
-    weights = 1 - (1 - TRAIL_FLOOR) * np.arange(BANDS) / (BANDS - 1)
-    return [(*(w * rgb + (1 - w) * low), 1.0) for w in weights]
+    return (*(TAIL * rgb + (1 - TAIL) * low), 1.0)
 
 
-def _arrow(angle: float) -> Path:
-    """A triangle pointing at ``angle`` (radians), its tip at the origin, one unit long."""
+ARROW_TURNS = 72  # directions an edge arrow can point in (5 degrees apart)
+
+
+@functools.lru_cache(maxsize=ARROW_TURNS)
+def _arrow(turn: int) -> Path:
+    """A triangle pointing ``turn`` of `ARROW_TURNS` of a full turn anticlockwise from the
+    right, its tip at the origin, one unit long."""
+    angle = 2 * math.pi * turn / ARROW_TURNS
     c, s = math.cos(angle), math.sin(angle)
     corners = [(0, 0), (-1, 0.55), (-1, -0.55), (0, 0)]
     return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
@@ -126,7 +139,8 @@ def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
     """Per point of ``path`` (pixels), 1 where it runs along ``other`` (within ``lw`` of it for
     at least `ALONGSIDE` points in a row), eased in and out; crossings and a shared start do
     not count."""
-    near = (np.linalg.norm(path[:, None] - other[None], axis=-1) < lw).any(1)
+    gap = path[:, None].astype(np.float32) - other[None].astype(np.float32)
+    near = ((gap**2).sum(-1) < lw**2).any(1)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(int), [0]])))
     stretch = np.zeros(len(path))
     for lo, hi in zip(edges[::2], edges[1::2]):
@@ -155,32 +169,26 @@ class Paths:
         self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
         self.diverged_at = traj.diverged_at[self.rows].ravel()
         self.colours = np.repeat([to_rgba(colours[i]) for i in self.rows], n_starts, 0)
-        self.shades = np.repeat([tints(colours[i], theme) for i in self.rows], n_starts, 0)
-        self.width = max(1, round(traj.steps / 8 / BANDS))
+        self.tails = np.repeat([tail(colours[i], theme) for i in self.rows], n_starts, 0)
         self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
+        self.groups = np.arange(len(self.rows))  # the same for a cloud's optimizers
         self.drawn = self.paths  # where the trails are drawn; set by `layer`
         self.trails = ax.add_collection(
-            LineCollection(
-                [],
-                capstyle="round",
-                joinstyle="round",
-                zorder=5,
-                path_effects=[
-                    Stroke(
-                        linewidth=theme.line_width + 2 * CASING_PX * 72 / DPI,
-                        foreground=theme.background,
-                    ),
-                    Normal(),
-                ]
-                if not self.cloud
-                else [],
-            )
+            LineCollection([], capstyle="round", joinstyle="round", zorder=5)
         )
         self.head_area = (theme.head_size * (0.6 if self.cloud else 1.0)) ** 2
         edge = 0.5 if self.cloud else 0.7
         self.heads = ax.scatter(
             [], [], s=[], c=[], edgecolors=theme.background, linewidths=edge, zorder=7
         )
+        # A cloud's heads: one marker line per optimizer, which Agg stamps from one picture.
+        self.flock = [
+            ax.plot(
+                [], [], ls="none", marker="o", ms=theme.head_size * 0.6, mfc=colours[i],
+                mec=theme.background, mew=edge, zorder=7,
+            )[0]
+            for i in (self.rows if self.cloud else [])
+        ]
         self.arrows = ax.add_collection(
             PathCollection(
                 [],
@@ -207,17 +215,27 @@ class Paths:
         for artist in self.artists:
             artist.set_animated(animated)
             artist.set_in_layout(False)
+        self.stars = self._minima()  # again by `layer`, once the figure is laid out
 
     @property
     def artists(self):
-        return [self.trails, self.heads, self.arrows, self.crosses]
+        flock = [self.flock[g] for g in self.groups] if self.cloud else []
+        return [self.trails, self.heads, *flock, self.arrows, self.crosses]
+
+    def _minima(self) -> np.ndarray:
+        """The known minima in display pixels (y up), where the stars are."""
+        minima = self.traj.surface.minima + self.traj.surface.local_minima
+        return self.ax.transData.transform(np.asarray(minima, dtype=float).reshape(-1, 2))
 
     def layer(self, pixels: np.ndarray) -> None:
         """Order the runs by the length of their paths on screen (``pixels``, y down), the
         longest at the bottom; where a run goes along runs drawn above it, draw it beside them,
         one line's width (and casing) further out for each, like lines on a transit map."""
+        self.stars = self._minima()
         lengths = np.linalg.norm(np.diff(pixels, axis=1), axis=-1).sum(1)
         self.order = np.argsort(-lengths, kind="stable")
+        # A cloud's optimizers, the one that travels furthest at the bottom.
+        self.groups = np.argsort(-lengths.reshape(len(self.rows), -1).sum(1), kind="stable")
         if self.cloud or len(self.order) == 1:
             return
         lw = self.theme.line_width * DPI / 72 + 2 * CASING_PX
@@ -235,27 +253,36 @@ class Paths:
 
     def update(self, step: int) -> None:
         if self.cloud:
-            lo = max(step - CLOUD_TAIL, 0)
-            self.trails.set_segments(list(self.drawn[self.order, lo : step + 1]))
-            self.trails.set_color(self.shades[self.order, 1])
+            # One polyline per optimizer, its starts' short trails separated by NaN (a break).
+            back = np.arange(CLOUD_TAIL, -1, -CLOUD_STRIDE)
+            n = self.traj.params.shape[1]
+            tails = self.drawn[:, np.maximum(step - back, 0)].reshape(len(self.rows), n, -1, 2)
+            tails = np.concatenate([tails, np.full((*tails.shape[:2], 1, 2), np.nan)], 2)
+            groups = self.groups
+            self.trails.set_segments(list(tails[groups].reshape(len(groups), -1, 2)))
+            self.trails.set_color(self.tails[groups * n])
             self.trails.set_linewidths(self.theme.line_width * 0.45)
+            self.trails.set_capstyle("butt")  # thin: round ends would not show, and cost
+            self.trails.set_joinstyle("bevel")
         else:
-            # Each band is one polyline per run, oldest first, runs bottom first.
-            top = step // self.width * self.width
-            edges = [step] + [max(top - k * self.width, 0) for k in range(BANDS - 1)] + [0]
-            chunks, colours = [], []
-            for run in self.order:
-                for band in reversed(range(BANDS)):
-                    lo, hi = edges[band + 1], edges[band]
-                    if hi > lo:
-                        chunks.append(self.drawn[run, lo : hi + 1])
-                        colours.append(self.shades[run, band])
-            self.trails.set_segments(chunks)
-            self.trails.set_color(colours)
-            self.trails.set_linewidths(self.theme.line_width)
+            # Runs bottom first, each cased in the background colour: its trail drawn twice,
+            # wide in the background colour, then in its own.
+            lw = self.theme.line_width
+            lines = [self.drawn[run, : step + 1] for run in self.order]
+            self.trails.set_segments([line for line in lines for _ in (0, 1)])
+            casing = to_rgba(self.theme.background)
+            self.trails.set_color([c for run in self.order for c in (casing, self.colours[run])])
+            self.trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(lines))
         here = self.paths[:, step]
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
+        if self.cloud:
+            n = self.traj.params.shape[1]
+            for g, marks in enumerate(self.flock):
+                mine = here[g * n : (g + 1) * n][inside[g * n : (g + 1) * n]]
+                marks.set_data(mine[:, 0], mine[:, 1])
+            self._edges(here, ~inside, step)
+            return
         order = self.order[inside[self.order]]
         sizes = self._ring_sizes(here, order)
         # Largest rings first, so that every smaller head stays visible on top of them.
@@ -271,10 +298,7 @@ class Paths:
         sizes = np.full(len(here), self.head_area)
         if self.cloud or len(order) == 0:
             return sizes
-        px = self.ax.transData.transform(here)
-        stars = self.ax.transData.transform(
-            np.asarray(self.traj.surface.minima + self.traj.surface.local_minima).reshape(-1, 2)
-        )
+        px, stars = self.ax.transData.transform(here), self.stars
         head = self.theme.head_size
         near = head * DPI / 72
         for k, run in enumerate(order):
@@ -295,9 +319,16 @@ class Paths:
         clamped = np.clip(here, [x0, y0] + pad, [x1, y1] - pad)
         away = here[outside] - clamped[outside]
         angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
-        self.arrows.set_paths([_arrow(a) for a in angles])
-        self.arrows.set_offsets(clamped[outside].reshape(-1, 2))
-        self.arrows.set_facecolors(self.colours[outside])
+        turns = np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
+        # Of a cloud's arrows, one per optimizer, direction and pixel.
+        runs = np.flatnonzero(outside)
+        where = np.round((clamped[runs] - [x0, y0]) / per_px).astype(int)
+        group = runs // self.traj.params.shape[1]
+        _, first = np.unique(np.column_stack([group, turns, where]), axis=0, return_index=True)
+        first = np.sort(first)
+        self.arrows.set_paths([_arrow(t) for t in turns[first].tolist()])
+        self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
+        self.arrows.set_facecolors(self.colours[runs[first]])
         gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
@@ -371,12 +402,47 @@ class LossCurves(StepCurves):
 
 @dataclasses.dataclass
 class Stamp:
-    """A word stamped on each frame: its text, colour and font, and where it goes."""
+    """Words stamped on each frame: their text (lines) and colour, font, and where they go.
+    Their pixels are drawn once (`masks`: a ``halo`` of that many pixels in the background
+    colour, or with ``boxed`` a background box, then the letters) and pasted at ``box`` on
+    every frame."""
 
     text: str
     colour: str
     font: ImageFont.FreeTypeFont
     box: tuple[float, float, float, float] = (0, 0, 0, 0)  # pixels, y down
+    halo: int = 2
+    boxed: bool = False
+
+    @functools.cached_property
+    def masks(self) -> tuple[Image.Image, Image.Image]:
+        pad = 3 if self.boxed else 0
+        bbox = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox(
+            (0, 0), self.text, font=self.font, stroke_width=self.halo
+        )
+        size = (bbox[2] - bbox[0] + 2 * pad, bbox[3] - bbox[1] + 2 * pad)
+        masks = []
+        for stroke in (self.halo, 0):
+            mask = Image.new("L", size, 255 if self.boxed and not masks else 0)
+            ImageDraw.Draw(mask).multiline_text(
+                (pad - bbox[0], pad - bbox[1]), self.text, font=self.font, fill=255,
+                stroke_width=stroke, stroke_fill=255,
+            )
+            masks.append(mask)
+        return tuple(masks)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of the stamp's box, its halo included."""
+        halo, _ = self.masks
+        return (halo.width + 2, halo.height + 2)
+
+    def paste(self, image: Image.Image, background) -> None:
+        halo, letters = self.masks
+        x, y = round(self.box[0]) + 1, round(self.box[1]) + 1
+        where = (x, y, x + halo.width, y + halo.height)
+        image.paste(background, where, halo)
+        image.paste(self.colour, where, letters)
 
 
 class Scene:
@@ -551,19 +617,30 @@ class Scene:
                 self.pixels.append(px)
         self.label_font = self._font(self.theme.font_size * 0.95, bold=True)
         self.stamps: list[Stamp] = []
-        self.offsets = None
+        self.kept = None  # where the labels were in the last frame (`placement.place`)
+        self.anchors = None  # where each label's head is at each step, once asked
         if self.style.layout == "overlay":
             n_starts = self.traj.params.shape[1]
             for i, name in enumerate(self.names):
                 self.stamps.append(Stamp(name, self.colours[i], self.label_font))
             self.label_rows = [i * n_starts for i in range(len(self.names))]
-        counter_font = self._font(self.counter.get_fontsize())
-        self.counter_stamp = Stamp("", self.theme.muted, counter_font)
+        self.counter_font = self._font(self.counter.get_fontsize())
+        self.note_font = self._font(self.notes.get_fontsize())
+        self.note = self._note("")
         renderer = self.canvas.get_renderer()
         self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
         box = self.counter.get_window_extent(renderer)
         self.counter_box = (box.x0 - 4, h - box.y1 - 2, box.x1 + 2, h - box.y0 + 2)
         self.counter.set_text("")
+
+    def _note(self, text: str) -> Stamp:
+        """The divergence notes, boxed, in the map's lower left corner (where `notes`, their
+        matplotlib text for stills, is)."""
+        note = Stamp(text, self.theme.foreground, self.note_font, halo=0, boxed=True)
+        box, h = self.ax.get_window_extent(), self.style.size[1]
+        x, bottom = box.x0 + 0.015 * box.width, h - box.y0 - 0.015 * box.height
+        note.box = (x - 1, bottom - note.size[1] + 1, x + note.size[0] - 1, bottom + 1)
+        return note
 
     def travel(self) -> np.ndarray:
         """How far, in pixels, the heads have moved on screen by each step (for pacing)."""
@@ -593,8 +670,11 @@ class Scene:
         notes = [
             divergence_note(self.traj, i, step, self.names[i]) for i in range(len(self.names))
         ]
-        self.notes.set_text("\n".join(n for n in notes if n))
-        self.notes.set_visible(any(notes))
+        text = "\n".join(n for n in notes if n)
+        self.notes.set_text(text)
+        self.notes.set_visible(bool(text))
+        if text != self.note.text:
+            self.note = self._note(text)
         if self.loss:
             self.loss.update(step)
         if self.rates:
@@ -606,28 +686,25 @@ class Scene:
     def _place_labels(self, step: int) -> None:
         if not self.stamps:
             return
-        px = self.pixels[0]
         h = self.style.size[1]
         box = self.ax.get_window_extent()
         frame = (box.x0 + 2, h - box.y1 + 2, box.x1 - 2, h - box.y0 - 2)
-        n_starts = self.traj.params.shape[1]
-        anchors = [
-            np.median(px[i * n_starts : (i + 1) * n_starts, step], axis=0)
-            for i in range(len(self.stamps))
-        ]
-        anchors = [np.clip(a, frame[:2], frame[2:]) for a in anchors]
-        sizes = []
-        for stamp in self.stamps:
-            x0, y0, x1, y1 = stamp.font.getbbox(stamp.text, stroke_width=2)
-            sizes.append((x1 - x0 + 2, y1 - y0 + 2))
+        if self.anchors is None:
+            # A label names all the starts of its optimizer: it goes beside their median.
+            px = self.pixels[0].reshape(len(self.stamps), -1, *self.pixels[0].shape[1:])
+            self.anchors = np.clip(np.median(px, axis=1), frame[:2], frame[2:])
+        # A label keeps clear of the heads; of a cloud, of the heads where labels point.
+        heads = (self.anchors if self.paths[0].cloud else self.pixels[0])[:, step:]
         r = self.theme.head_size * DPI / 72
-        heads = [(x - r, y - r, x + r, y + r) for x, y in px[:, step]]
-        stars = self.ax.transData.transform(
-            np.asarray(self.traj.surface.minima + self.traj.surface.local_minima).reshape(-1, 2)
-        )
-        stars = [(x - 1.3 * r, h - y - 1.3 * r, x + 1.3 * r, h - y + 1.3 * r) for x, y in stars]
-        boxes, self.offsets = place(
-            anchors, sizes, frame, heads + stars + [self.counter_box], r * 1.2, self.offsets
+        stars = self.paths[0].stars.copy()
+        stars[:, 1] = h - stars[:, 1]
+        marks = np.concatenate([heads[:, 0] - r, heads[:, 0] + r], 1)
+        stars = np.concatenate([stars - 1.3 * r, stars + 1.3 * r], 1)
+        obstacles = np.concatenate([marks, stars, [self.counter_box]])
+        sizes = [stamp.size for stamp in self.stamps]
+        boxes, self.kept = place(
+            self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
+            self.anchors[:, step:], heads,
         )
         for stamp, b in zip(self.stamps, boxes):
             stamp.box = b
@@ -642,26 +719,27 @@ class Scene:
         else:
             self.canvas.restore_region(self.background)
         for artist in self.artists:
-            self.figure.draw_artist(artist)
+            if artist is not self.notes:  # stamped, as the labels are
+                self.figure.draw_artist(artist)
         w, h = self.style.size
         image = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         image = image.convert("RGB")
-        draw = ImageDraw.Draw(image)
-        for stamp in self.stamps:
-            x0, y0, *_ = stamp.box
-            draw.text(
-                (x0 + 1, y0 + 1), stamp.text, font=stamp.font, fill=stamp.colour,
-                stroke_width=2, stroke_fill=self.theme.background, anchor="lt",
-            )
-        draw.rectangle(self.counter_box, fill=self.theme.background)
-        draw.text(
-            (self.counter_box[2] - 2, self.counter_box[1] + 2),
-            f"step {step} / {self.traj.steps}",
-            font=self.counter_stamp.font,
-            fill=self.theme.muted,
-            anchor="rt",
-        )
+        for stamp in self.stamps + ([self.note] if self.note.text else []):
+            stamp.paste(image, self.theme.background)
+        self._stamp_counter(ImageDraw.Draw(image), step)
         return np.asarray(image)
+
+    def _stamp_counter(self, draw: ImageDraw.ImageDraw, step: int) -> None:
+        """``step n / N`` at the top right: the number right-aligned between words that keep
+        their place, so that from frame to frame only its digits change."""
+        font, colour, total = self.counter_font, self.theme.muted, f" / {self.traj.steps}"
+        draw.rectangle(self.counter_box, fill=self.theme.background)
+        right, top = self.counter_box[2] - 2, self.counter_box[1] + 2
+        draw.text((right, top), total, font=font, fill=colour, anchor="rt")
+        right -= font.getlength(total)
+        draw.text((right, top), str(step), font=font, fill=colour, anchor="rt")
+        right -= font.getlength(str(self.traj.steps))
+        draw.text((right, top), "step ", font=font, fill=colour, anchor="rt")
 
     def finish(self, step: int | None = None) -> Figure:
         """The figure at ``step`` (default: the last) with every artist in it, the words as
@@ -683,10 +761,15 @@ class Scene:
         return self.figure
 
     @property
-    def palette(self) -> list[str]:
-        """Every exact colour the scene draws with (for fixed palettes)."""
+    def palette(self) -> list:
+        """Every exact colour the scene draws with (for fixed palettes), and three blends of
+        the words' colour into the background, which the edges of letters take."""
         theme, levels = self.theme, self.traj.surface.levels
         cmap = contour_colours(theme, len(levels) + 1)
         fills = [cmap(k) for k in range(cmap.N)]
-        shades = [c for colour in self.colours for c in tints(colour, theme)]
-        return [theme.background, theme.foreground, theme.muted, *fills, *self.colours, *shades]
+        clouds = any(p.cloud for p in self.paths if isinstance(p, Paths))
+        tails = [tail(colour, theme) for colour in self.colours] if clouds else []
+        fg, bg = np.array(to_rgba(theme.foreground)), np.array(to_rgba(theme.background))
+        edges = [tuple(bg + (fg - bg) * w) for w in (0.25, 0.5, 0.75)]
+        return [theme.background, theme.foreground, theme.muted, *fills, *self.colours, *tails,
+                *edges]

@@ -32,7 +32,7 @@ def captured(args, monkeypatch) -> animation.Animation:
 
 def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> float:
     """The share of points along run ``row``'s drawn path (every 2 pixels) that have a pixel of
-    the run's own colour, or one of its trail's shades, within a line width of them."""
+    the run's own colour (or a cloud's trail colour) within a line width of them."""
     sc = anim.scene
     paths = [p for p in sc.paths if row in p.rows][0]
     k = paths.rows.index(row)
@@ -47,7 +47,7 @@ def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> flo
     step = anim.steps[-1]
     # A cloud draws each run as its head and a short trail only.
     px = px[max(step - scene.CLOUD_TAIL, 0) if paths.cloud else 0 : step + 1]
-    colours = [to_rgb(sc.colours[row])] + [c[:3] for c in scene.tints(sc.colours[row], sc.theme)]
+    colours = [to_rgb(sc.colours[row]), scene.tail(sc.colours[row], sc.theme)[:3]]
     targets = np.round(np.array(colours) * 255)
     match = (np.abs(image[..., None, :].astype(int) - targets).max(-1) <= 10).any(-1)
     box = paths.ax.get_window_extent()

@@ -8,6 +8,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
+from gifs import shown
 import optviz
 from optviz import scene, theme
 from optviz import pacing
@@ -36,13 +37,10 @@ def colours_in(image: np.ndarray) -> set:
 
 
 def gif_frames(path):
+    frames, durations = shown(path)
     with Image.open(path) as im:
-        frames, durations = [], []
-        for k in range(im.n_frames):
-            im.seek(k)
-            frames.append(np.asarray(im.convert("RGB")))
-            durations.append(im.info["duration"])
-        return frames, durations, im.info.get("loop")
+        loop = im.info.get("loop")
+    return [np.asarray(f) for f in frames], durations, loop
 
 
 def test_gif_frames_size_colours_and_held_last_frame(traj, tmp_path):

@@ -270,7 +270,7 @@ class GifEncoder(Encoder):
     small boxes instead of one large one, a GIF often half the size."""
 
     extensions = (".gif",)
-    SHADES = 3  # entries for anti-aliased edges, beyond the exact colours
+    SHADES = 2  # entries for other anti-aliased edges, beyond the scene's own colours
     # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
     max_fps = 50
     MIN_DELAY_MS = 20

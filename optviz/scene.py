@@ -117,7 +117,7 @@ def _arrow(turn: int) -> Path:
     right, its tip at the origin, one unit long."""
     angle = 2 * math.pi * turn / ARROW_TURNS
     c, s = math.cos(angle), math.sin(angle)
-    corners = [(0, 0), (-1, 0.55), (-1, -0.55), (0, 0)]
+    corners = [(0, 0), (-1, 0.36), (-1, -0.36), (0, 0)]  # narrow: it points one way
     return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
 
 
@@ -192,7 +192,7 @@ class Paths:
         self.arrows = ax.add_collection(
             PathCollection(
                 [],
-                sizes=[theme.head_size**2 * 1.6],
+                sizes=[theme.head_size**2 * 2.5],
                 offset_transform=ax.transData,
                 edgecolors=theme.background,
                 linewidths=0.8,
@@ -216,6 +216,7 @@ class Paths:
             artist.set_animated(animated)
             artist.set_in_layout(False)
         self.stars = self._minima()  # again by `layer`, once the figure is laid out
+        self.left = None  # per run and step, the last step in the window (`_edges`)
 
     @property
     def artists(self):
@@ -236,6 +237,13 @@ class Paths:
         self.order = np.argsort(-lengths, kind="stable")
         # A cloud's optimizers, the one that travels furthest at the bottom.
         self.groups = np.argsort(-lengths.reshape(len(self.rows), -1).sum(1), kind="stable")
+        # Where a cloud's heads of two optimizers coincide (runs that never moved), the one
+        # below shows as a ring round the one above.
+        for rank, g in enumerate(self.groups):
+            if self.flock:
+                self.flock[g].set_markersize(
+                    self.theme.head_size * 0.6 * (1 + 0.5 * (len(self.groups) - 1 - rank))
+                )
         if self.cloud or len(self.order) == 1:
             return
         lw = self.theme.line_width * DPI / 72 + 2 * CASING_PX
@@ -316,7 +324,16 @@ class Paths:
         inset = self.theme.head_size * DPI / 72 * 1.3
         pad = np.array([inset * per_px[0], inset * per_px[1]])
         centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-        clamped = np.clip(here, [x0, y0] + pad, [x1, y1] - pad)
+        if self.left is None:
+            # For each run and step, the last step at which it was in the window.
+            x, y = self.paths[..., 0], self.paths[..., 1]
+            inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+            steps = np.arange(self.paths.shape[1])
+            self.left = np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
+        # A run outside is marked where it left the window, pointing to where it is now.
+        gone_at = np.clip(self.left[:, step] + 1, 0, step)
+        exits = self.paths[np.arange(len(here)), gone_at]
+        clamped = np.clip(np.where(outside[:, None], exits, here), [x0, y0] + pad, [x1, y1] - pad)
         away = here[outside] - clamped[outside]
         angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
         turns = np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
@@ -330,6 +347,8 @@ class Paths:
         self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
         self.arrows.set_facecolors(self.colours[runs[first]])
         gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
+        if self.traj.surface.fmin is None:
+            gone[:] = False  # unbounded below, a run that left went downhill: its arrow shows it
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
         self.crosses.set_facecolors(self.colours[gone])
@@ -562,20 +581,24 @@ class Scene:
         if surface.name == "formula" and self.style.title is None:
             text = ""
         top = 1 - 0.35 * em
-        self.figure.text(
+        self.counter = self.figure.text(
+            0.988, top, f"step {self.traj.steps} / {self.traj.steps}", ha="right", va="top",
+            fontsize=theme.font_size, color=theme.muted, in_layout=False,
+        )
+        counter = self.counter.get_window_extent(self.canvas.get_renderer()).width
+        title = self.figure.text(
             0.012, top, text, ha="left", va="top", fontsize=theme.font_size * 1.2,
             fontweight="bold", color=theme.foreground,
         )
+        # The title stops short of the step counter.
+        self._shrink_to_width(title, 0.96 - counter / self.style.size[0])
         if surface.tex:
             formula = self.figure.text(
                 0.012, top - (1.45 * em if text else 0), f"${surface.tex}$", ha="left", va="top",
                 fontsize=theme.font_size * (0.9 if text else 1.1), color=theme.foreground,
             )
             self._shrink_to_width(formula, 0.75)
-        self.counter = self.figure.text(
-            0.988, top, "", ha="right", va="top", fontsize=theme.font_size,
-            color=theme.muted, in_layout=False,
-        )
+        self.counter.set_text("")
 
     def _shrink_to_width(self, text, share: float) -> None:
         """Make ``text`` no wider than ``share`` of the figure."""
@@ -700,7 +723,12 @@ class Scene:
         stars[:, 1] = h - stars[:, 1]
         marks = np.concatenate([heads[:, 0] - r, heads[:, 0] + r], 1)
         stars = np.concatenate([stars - 1.3 * r, stars + 1.3 * r], 1)
-        obstacles = np.concatenate([marks, stars, [self.counter_box]])
+        # ... and of the arrows and crosses at the window's edge.
+        edge = [m.get_offsets() for m in (self.paths[0].arrows, self.paths[0].crosses)]
+        edge = self.ax.transData.transform(np.concatenate(edge).reshape(-1, 2))
+        edge[:, 1] = h - edge[:, 1]
+        edge = np.concatenate([edge - 1.2 * r, edge + 1.2 * r], 1)
+        obstacles = np.concatenate([marks, stars, edge, [self.counter_box]])
         sizes = [stamp.size for stamp in self.stamps]
         boxes, self.kept = place(
             self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
@@ -762,14 +790,17 @@ class Scene:
 
     @property
     def palette(self) -> list:
-        """Every exact colour the scene draws with (for fixed palettes), and three blends of
-        the words' colour into the background, which the edges of letters take."""
+        """Every exact colour the scene draws with (for fixed palettes), and the blends that
+        the edges of letters and contour lines take."""
         theme, levels = self.theme, self.traj.surface.levels
         cmap = contour_colours(theme, len(levels) + 1)
         fills = [cmap(k) for k in range(cmap.N)]
         clouds = any(p.cloud for p in self.paths if isinstance(p, Paths))
         tails = [tail(colour, theme) for colour in self.colours] if clouds else []
-        fg, bg = np.array(to_rgba(theme.foreground)), np.array(to_rgba(theme.background))
-        edges = [tuple(bg + (fg - bg) * w) for w in (0.25, 0.5, 0.75)]
+        # The edges of letters (foreground on background) and of contour lines (muted on the
+        # middle of the fill ramp): without them, they would take the nearest run's colour.
+        blend = lambda a, b, w: tuple(np.array(to_rgba(a)) * w + np.array(to_rgba(b)) * (1 - w))
+        edges = [blend(theme.foreground, theme.background, w) for w in (1 / 3, 2 / 3)]
+        edges += [blend(theme.muted, fills[len(fills) // 2], w) for w in (1 / 3, 2 / 3)]
         return [theme.background, theme.foreground, theme.muted, *fills, *self.colours, *tails,
                 *edges]

@@ -139,3 +139,10 @@ def test_noisy_sgd_escapes_the_saddle_of_zero_init():
     traj = optviz.run("deep-linear", ["sgd:lr=0.05,noise=0.1"], init="zero", starts=20, steps=400)
     assert np.all(np.abs(traj.params[0, :, 1]).max(-1) > 0)  # it moved at the first step
     assert np.all(traj.loss[0, :, -1] < 0.01)  # and every run reached the curve of minima
+
+
+def test_a_cloud_is_limited_by_the_trails_it_draws():
+    traj = optviz.run("beale", ["gd"], init="normal:0.5", starts=1000, steps=300)
+    optviz.animate(traj, frames=150)  # 1,000 short trails a frame: accepted
+    with pytest.raises(ValueError, match="the limit is 30,000,000"):
+        optviz.animate(traj, frames=150, layout="3d")  # 3-D draws 1,000 whole paths a frame

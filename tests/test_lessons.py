@@ -31,6 +31,8 @@ def test_sigmoid_cloud_counts_starts_on_the_plateau():
     assert f"brought {below['normal:4'][0]} of the {n} below f = 0.01 but left {still.sum()}" in text
     assert f"{below['normal:4'][1]} of the {n} below 0.01" in text
     assert f"gradient descent brings {below['he'][0]} of {n} below 0.01" in text
+    ended = sig.plateau.contains(runs["normal:4"].params[0, :, -1]).sum()
+    assert f"In all, {ended} of gradient descent's runs end on the plateau" in text
 
 
 def test_relu_cloud_counts_dead_starts():

@@ -5,13 +5,14 @@ import os
 import imageio.v3 as iio
 import numpy as np
 import pytest
+import surfaces
 from matplotlib.colors import to_rgb
 from PIL import Image
 
 from gifs import shown
 import optviz
 from optviz import scene, theme
-from optviz import pacing
+from optviz import pacing, presets
 
 SIZE = (200, 150)
 
@@ -228,3 +229,63 @@ def test_compare_is_run_then_animate():
         "rmsprop",
         "adam",
     ]
+
+
+def test_far_apart_changes_are_written_as_two_small_frames(tmp_path, monkeypatch):
+    from optviz import encoders
+
+    colours = [(255, 255, 255), (200, 30, 30), (30, 30, 200)]
+    frames = []
+    for k in range(4):
+        frame = np.full((240, 320, 3), 255, np.uint8)
+        frame[4:12, 280 + 5 * k : 290 + 5 * k] = colours[1]  # a counter in a corner
+        frame[200 + 5 * k : 215 + 5 * k, 10:30] = colours[2]  # a head far from it
+        frames.append(frame)
+
+    def write(path):
+        with encoders.open_encoder(path, fps=10, colours=np.array(colours) / 255) as encoder:
+            for frame in frames:
+                encoder.add(frame, 100)
+        return path
+
+    split = write(tmp_path / "split.gif")
+    monkeypatch.setattr(encoders.GifEncoder, "SPLIT", False)
+    whole = write(tmp_path / "whole.gif")
+    # Shown, both are the frames given, each for its 100 ms.
+    for path in (split, whole):
+        shown_frames, delays = shown(path)
+        assert [np.asarray(f).tolist() for f in shown_frames] == [f.tolist() for f in frames]
+        assert delays == [100] * 4
+    # Written, each change after the first is its own small box: the counter for 20 ms first.
+    with Image.open(split) as im:
+        boxes = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            x0, y0, x1, y1 = im.tile[0][1]
+            boxes.append(((x1 - x0) * (y1 - y0), im.info["duration"]))
+    assert len(boxes) == 7 and boxes[1][1] == 20 and boxes[2][1] == 80
+    assert max(area for area, _ in boxes[1:]) < 1000
+    assert split.stat().st_size < whole.stat().st_size
+
+
+def test_labels_stay_put_while_beside_their_heads():
+    from optviz import placement
+
+    traj = optviz.run("beale", list(presets.lineup(surfaces.get("beale"))), steps=300)
+    anim = optviz.animate(traj, size=(640, 480))
+    sc = anim.scene
+    r = sc.theme.head_size * 100 / 72 * 1.2
+    last, moves = None, 0
+    for step in anim.steps:
+        sc.show(int(step))
+        boxes = [stamp.box for stamp in sc.stamps]
+        if last is not None:
+            moves += sum(a != b for a, b in zip(boxes, last))
+        last = boxes
+        # Every label lies beside its head, or as near as the crowd lets it.
+        for anchor, box in zip(sc.anchors[:, int(step)], boxes):
+            gap = placement._gaps(np.array([box]), np.array([anchor]))[0, 0]
+            assert gap <= 8 * r
+    # Labels move in fewer than a fifth of the frames (following every head, they would move
+    # in nearly all).
+    assert moves < 0.2 * len(sc.stamps) * (len(anim.steps) - 1)

@@ -164,3 +164,49 @@ def test_bad_arguments_raise_one_clear_line(kwargs, message):
     with pytest.raises(ValueError, match=message) as info:
         optviz.run(args.pop("surface"), args.pop("optimizers"), **args)
     assert "\n" not in str(info.value)
+
+
+def _run_in_a_new_process(cache, code):
+    """Run ``code`` (which prints JSON) in a fresh Python with ``cache`` as optviz's cache."""
+    import json
+    import subprocess
+    import sys
+
+    script = f"from optviz import runner; runner.use_compilation_cache({str(cache)!r})\n{code}"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_compiled_run_kept_on_disk_gives_the_same_paths_in_a_new_process(tmp_path):
+    code = (
+        "import json, optviz\n"
+        "t = optviz.run('beale', ['sgd:noise=0.3', 'adam', 'nesterov'], steps=40, seed=3)\n"
+        "print(json.dumps(t.params.tolist()))"
+    )
+    first = _run_in_a_new_process(tmp_path, code)
+    kept = sorted((tmp_path / "runs").iterdir())
+    assert len(kept) == 3  # one executable per optimizer, under its key
+    again = _run_in_a_new_process(tmp_path, code)  # loaded, not traced
+    fresh = optviz.run("beale", ["sgd:noise=0.3", "adam", "nesterov"], steps=40, seed=3).params
+    np.testing.assert_array_equal(np.array(first), fresh)
+    np.testing.assert_array_equal(np.array(again), fresh)
+    # An entry that cannot be loaded is compiled again and replaced.
+    kept[0].write_bytes(b"not an executable")
+    np.testing.assert_array_equal(np.array(_run_in_a_new_process(tmp_path, code)), fresh)
+    assert kept[0].stat().st_size > 1000
+
+
+def test_only_runs_that_can_be_named_are_kept():
+    from optviz import executables
+
+    bowl = surfaces.get("bowl")
+    args = ({"lr": 0.1}, jnp.zeros((1, 2)), jnp.zeros(1, jnp.uint32), jnp.uint32(0))
+    assert executables.key(bowl, "gd", (), 10, args) is not None
+    # Another number of steps or of starts is another executable.
+    assert executables.key(bowl, "gd", (), 11, args) != executables.key(bowl, "gd", (), 10, args)
+    more = (args[0], jnp.zeros((2, 2)), jnp.zeros(2, jnp.uint32), args[3])
+    assert executables.key(bowl, "gd", (), 10, more) != executables.key(bowl, "gd", (), 10, args)
+    # A surface of one's own (even a copy of a catalogue one) or an optax factory is not.
+    assert executables.key(dataclasses.replace(bowl), "gd", (), 10, args) is None
+    assert executables.key(bowl, lambda: None, (), 10, args) is None

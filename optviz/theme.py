@@ -21,7 +21,7 @@ RULES = (
     "gd", "sgd", "momentum", "nesterov", "nesterov-lookahead", "adagrad", "rmsprop", "adam",
     "prox-gd", "adamw",
 )
-SHADE_SPREAD = 0.55  # how far apart the lightest and darkest shade of a sweep are
+SHADE_SPREAD = 0.6  # how far apart the first and last shade of a sweep are mixed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,26 +64,30 @@ class Theme:
         for several runs of one optimizer shades of it, darkest first on a light background."""
         names = [getattr(s, "name", s) for s in specs]
         others = tuple(dict.fromkeys(n for n in names if n not in RULES))
-        colours = []
-        for i, name in enumerate(names):
-            base = self.colour(name, others)
-            count, k = names.count(name), names[:i].count(name)
-            colours.append(base if count == 1 else self.shade(base, k / (count - 1)))
+        colours = [self.colour(name, others) for name in names]
+        for name in dict.fromkeys(names):
+            runs = [i for i, n in enumerate(names) if n == name]
+            if len(runs) > 1:
+                for i, colour in zip(runs, self.shades(colours[runs[0]], len(runs))):
+                    colours[i] = colour
         return colours
 
-    def shade(self, colour: str, t: float) -> str:
-        """A shade of ``colour`` for the ``t``-th (0..1) of several runs: from a deeper variant
-        at 0 to a paler one at 1, the rule's own colour in the middle."""
+    def shades(self, colour: str, n: int) -> list[str]:
+        """``n`` shades of ``colour`` for the runs of a sweep, evenly spread over `SHADE_SPREAD`
+        of mixing: from the colour mixed towards the foreground (darker on a light background,
+        brighter on a dark one) to the colour mixed towards the background, the window moved
+        towards the background for a colour that is already nearly the foreground's (such as a
+        dark olive on white); the shade nearest the colour is the colour itself."""
         from matplotlib.colors import to_hex, to_rgb
 
-        if t == 0.5:
-            return colour
-        rgb = np.array(to_rgb(colour))
-        towards = np.array(to_rgb(self.foreground if t < 0.5 else self.background))
-        amount = abs(t - 0.5) * SHADE_SPREAD * 2
-        if self.name == "dark":  # on dark, the first runs are the brightest
-            towards = np.array(to_rgb(self.background if t < 0.5 else self.foreground))
-        return to_hex((1 - amount) * rgb + amount * towards)
+        rgb, fg, bg = (np.array(to_rgb(c)) for c in (colour, self.foreground, self.background))
+        # How far the colour is from the foreground, in luminance: its room to move that way.
+        luminance = np.array([0.2126, 0.7152, 0.0722])
+        room = abs(float((rgb - fg) @ luminance))
+        mix = -SHADE_SPREAD / 2 * min(1.0, room / 0.3) + SHADE_SPREAD * np.linspace(0, 1, n)
+        out = [to_hex(rgb + abs(m) * ((fg if m < 0 else bg) - rgb)) for m in mix]
+        out[int(np.argmin(np.abs(mix)))] = colour
+        return out
 
 
 THEMES = {

@@ -1,5 +1,6 @@
 """Learning-rate schedules: the step taken at step t uses optax's schedule value at t."""
 
+import os
 import subprocess
 import sys
 
@@ -152,16 +153,23 @@ def test_registered_optimizers_take_no_schedule():
         optviz.parse_spec("plain-gd:schedule=cosine")
 
 
-def _imports_optax(*args):
+def _imports_optax(*args, cache):
     code = (
         "import sys; from optviz.cli import main; "
         f"main({list(args)!r}, standalone_mode=False); print('optax' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    env = dict(os.environ, OPTVIZ_CACHE=str(cache))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     return out.stdout.strip().splitlines()[-1] == "True"
 
 
 def test_a_plain_render_does_not_import_optax_and_a_schedule_does(tmp_path):
     render = ["render", "bowl", "--steps", "5", "--frames", "2", "--size", "200x150"]
-    assert not _imports_optax(*render, "--opt", "adam", "-o", str(tmp_path / "a.png"))
-    assert _imports_optax(*render, "--opt", "adam:schedule=cosine", "-o", str(tmp_path / "b.png"))
+    cache = tmp_path / "cache"  # empty: the runs are traced, not loaded compiled
+    assert not _imports_optax(*render, "--opt", "adam", "-o", str(tmp_path / "a.png"), cache=cache)
+    schedule = [*render, "--opt", "adam:schedule=cosine", "-o", str(tmp_path / "b.png")]
+    assert _imports_optax(*schedule, cache=cache)
+    # Run again, compiled code kept on disk is loaded and needs no optax at all.
+    assert not _imports_optax(*schedule, cache=cache)

@@ -115,7 +115,7 @@ def _fitted(name, title, data: Regression, about: str, levels_top: float) -> Sur
     return Surface(
         name=name,
         title=title,
-        tex=rf"f(w, b) = \frac{{1}}{{{data.n}}}\sum_{{i}}\,(w s_i + b - t_i)^2",
+        tex=r"f(w, b) = \mathrm{mean}_i\,(w s_i + b - t_i)^2",
         axes=("w", "b"),
         fn=data.loss,
         formula=f"mean over {data.n} points of (w·s + b − t)², (x, y) = (w, b)",
@@ -152,7 +152,7 @@ def _neuron(name, act, phi, tex, lesson, **facts) -> Surface:
         name=name,
         fn=lambda p: batch_fn(p, slice(None)),
         formula=f"mean over 64 points of (w2·{phi}(w1·s) − {phi}(s))²",
-        tex=rf"f = \frac{{1}}{{64}}\sum_{{i}}\,(w_2\,{tex}(w_1 s_i) - {tex}(s_i))^2",
+        tex=rf"f = \mathrm{{mean}}_i\,(w_2\,{tex}(w_1 s_i) - {tex}(s_i))^2",
         axes=("w1", "w2"),
         reference=f"{batch_fn.__doc__}, φ = {phi}\nTwo one-unit layers, {phi} between them, "
         "mean squared error on synthetic data (s ~ U(0.5, 2.5), 64 points, seed 1; t = φ(s), "
@@ -368,7 +368,7 @@ CATALOGUE = (
     Surface(
         name="rastrigin",
         title='Rastrigin function',
-        tex=r"f = 20 + \sum_{i}\,(x_i^2 - 10\cos 2\pi x_i)",
+        tex=r"f = 20 + \Sigma_i\,(x_i^2 - 10\cos 2\pi x_i)",
         fn=rastrigin,
         formula="20 + x² − 10cos(2πx) + y² − 10cos(2πy)",
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
@@ -409,7 +409,7 @@ CATALOGUE = (
     Surface(
         name="styblinski-tang",
         title='Styblinski–Tang function',
-        tex=r"f = \frac{1}{2}\sum_{i}\,(x_i^4 - 16x_i^2 + 5x_i)",
+        tex=r"f = \frac{1}{2}\Sigma_i\,(x_i^4 - 16x_i^2 + 5x_i)",
         fn=styblinski_tang,
         formula="(x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)/2",
         bounds=((-5.0, 5.0), (-5.0, 5.0)),

@@ -224,38 +224,40 @@ class Palette:
         return index
 
 
+def _box(mask: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of the bounding box of the True pixels of ``mask`` (some)."""
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    return slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+
+
+def _area(box: tuple[slice, slice]) -> int:
+    return (box[0].stop - box[0].start) * (box[1].stop - box[1].start)
+
+
 def _split(changed: np.ndarray) -> tuple[slice, slice] | None:
     """Where the changed pixels (an (h, w) mask) fall in two groups far apart (the step counter
     in a corner, the heads in the middle), the bounding box (rows, columns) of the smaller
     group; None where one box round them all is not much larger than the two (by a share,
     `GifEncoder.SPLIT_SHARE`, and by 10,000 pixels: a second frame costs some bytes too)."""
-    rows, cols = changed.any(1), changed.any(0)
-    if not rows.any():
+    if not changed.any():
         return None
-    r, c = np.flatnonzero(rows), np.flatnonzero(cols)
-    whole = (r[-1] - r[0] + 1) * (c[-1] - c[0] + 1)
     best = None
-    for axis, lines in ((0, r), (1, c)):
+    for axis in (0, 1):
+        lines = np.flatnonzero(changed.any(1 - axis))  # the rows (or columns) that changed
         if len(lines) < 2:
             continue
         cut = lines[np.argmax(np.diff(lines)) + 1]  # the first line after the widest gap
-        boxes = []
-        for part in (slice(0, cut), slice(cut, None)):
-            piece = changed[part] if axis == 0 else changed[:, part]
-            pr, pc = np.flatnonzero(piece.any(1)), np.flatnonzero(piece.any(0))
-            offset = part.start or 0
-            if axis == 0:
-                pr = pr + offset
-            else:
-                pc = pc + offset
-            boxes.append(((pr[-1] - pr[0] + 1) * (pc[-1] - pc[0] + 1), pr, pc))
-        area = boxes[0][0] + boxes[1][0]
+        before = np.zeros_like(changed)
+        part = (slice(None, cut),) if axis == 0 else (slice(None), slice(None, cut))
+        before[part] = changed[part]
+        boxes = sorted((_box(before), _box(changed & ~before)), key=_area)
+        area = _area(boxes[0]) + _area(boxes[1])
         if best is None or area < best[0]:
-            small = min(boxes, key=lambda b: b[0])
-            best = (area, slice(small[1][0], small[1][-1] + 1), slice(small[2][0], small[2][-1] + 1))
+            best = (area, boxes[0])
+    whole = _area(_box(changed))
     if best is None or best[0] > GifEncoder.SPLIT_SHARE * whole or whole - best[0] < 10_000:
         return None
-    return best[1], best[2]
+    return best[1]
 
 
 @register

@@ -75,6 +75,11 @@ def _gaps(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.hypot(dx, dy)
 
 
+def _gap(box, point) -> float:
+    """The distance from ``point`` to the nearest point of ``box``."""
+    return float(_gaps(np.asarray([box], dtype=float), np.asarray([point], dtype=float))[0, 0])
+
+
 def _beside(gaps: np.ndarray, radius: float) -> np.ndarray:
     return (gaps >= KEEP[0] * radius) & (gaps <= KEEP[1] * radius)
 
@@ -128,11 +133,11 @@ def place(
     last = [None] * n
     if previous is not None:
         for i, (anchor, (box, offset, far)) in enumerate(zip(anchors, previous)):
-            box = np.array([box])
-            last[i] = _gaps(box, np.array([anchor]))[0, 0]
+            last[i] = _gap(box, anchor)
             # Last frame's boxes did not overlap each other: those that still fit stay.
-            if _beside(last[i], radius) and _conflicts(box, frame, [], obstacles)[0] == 0:
-                boxes[i], memory[i] = box[0], (tuple(box[0]), offset, far)
+            fits = _conflicts(np.array([box]), frame, [], obstacles)[0] == 0
+            if _beside(last[i], radius) and fits:
+                boxes[i], memory[i] = np.array(box), (tuple(box), offset, far)
     placed = np.array([b for b in boxes if b is not None]).reshape(-1, 4)
     for i, (anchor, size) in enumerate(zip(anchors, sizes)):
         if boxes[i] is not None:
@@ -159,7 +164,6 @@ def place(
             best = np.argmin(conflict + np.arange(len(options)))
         box = options[best]
         placed = np.concatenate([placed, box[None]])
-        gap = _gaps(box[None], np.array([anchor]))[0, 0]
-        far = far if best == 0 and last[i] is not None else gap
+        far = far if best == 0 and last[i] is not None else _gap(box, anchor)
         boxes[i], memory[i] = box, (tuple(box), (box[0] - anchor[0], box[1] - anchor[1]), far)
     return [tuple(map(float, box)) for box in boxes], memory

@@ -104,8 +104,7 @@ class Style:
 def tail(colour: str, theme: themes.Theme) -> tuple[float, float, float, float]:
     """``colour`` a little towards the contour background, opaque (so that a fixed GIF palette
     holds it exactly): the short trails of a cloud, so that its heads stand out."""
-    rgb, low = np.array(to_rgba(colour)[:3]), np.array(to_rgba(theme.low)[:3])
-    return (*(TAIL * rgb + (1 - TAIL) * low), 1.0)
+    return themes.mix(theme.low, colour, TAIL)
 
 
 ARROW_TURNS = 72  # directions an edge arrow can point in (5 degrees apart)
@@ -164,7 +163,7 @@ class Paths:
     def __init__(self, ax, traj: Trajectories, rows, colours, theme: themes.Theme, animated=True):
         self.ax, self.traj, self.theme = ax, traj, theme
         self.rows = list(rows)
-        n_starts = traj.params.shape[1]
+        self.n_starts = n_starts = traj.params.shape[1]
         self.cloud = n_starts > CLOUD
         self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
         self.diverged_at = traj.diverged_at[self.rows].ravel()
@@ -173,8 +172,15 @@ class Paths:
         self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
         self.groups = np.arange(len(self.rows))  # the same for a cloud's optimizers
         self.drawn = self.paths  # where the trails are drawn; set by `layer`
+        # A cloud's trails are thin: round ends would not show, and cost.
         self.trails = ax.add_collection(
-            LineCollection([], capstyle="round", joinstyle="round", zorder=5)
+            LineCollection(
+                [],
+                capstyle="butt" if self.cloud else "round",
+                joinstyle="bevel" if self.cloud else "round",
+                linewidths=theme.line_width * (0.45 if self.cloud else 1.0),
+                zorder=5,
+            )
         )
         self.head_area = (theme.head_size * (0.6 if self.cloud else 1.0)) ** 2
         edge = 0.5 if self.cloud else 0.7
@@ -239,11 +245,10 @@ class Paths:
         self.groups = np.argsort(-lengths.reshape(len(self.rows), -1).sum(1), kind="stable")
         # Where a cloud's heads of two optimizers coincide (runs that never moved), the one
         # below shows as a ring round the one above.
-        for rank, g in enumerate(self.groups):
-            if self.flock:
-                self.flock[g].set_markersize(
-                    self.theme.head_size * 0.6 * (1 + 0.5 * (len(self.groups) - 1 - rank))
-                )
+        for rank, g in enumerate(self.groups if self.flock else []):
+            self.flock[g].set_markersize(
+                self.theme.head_size * 0.6 * (1 + 0.5 * (len(self.groups) - 1 - rank))
+            )
         if self.cloud or len(self.order) == 1:
             return
         lw = self.theme.line_width * DPI / 72 + 2 * CASING_PX
@@ -263,15 +268,11 @@ class Paths:
         if self.cloud:
             # One polyline per optimizer, its starts' short trails separated by NaN (a break).
             back = np.arange(CLOUD_TAIL, -1, -CLOUD_STRIDE)
-            n = self.traj.params.shape[1]
+            n, groups = self.n_starts, self.groups
             tails = self.drawn[:, np.maximum(step - back, 0)].reshape(len(self.rows), n, -1, 2)
             tails = np.concatenate([tails, np.full((*tails.shape[:2], 1, 2), np.nan)], 2)
-            groups = self.groups
             self.trails.set_segments(list(tails[groups].reshape(len(groups), -1, 2)))
             self.trails.set_color(self.tails[groups * n])
-            self.trails.set_linewidths(self.theme.line_width * 0.45)
-            self.trails.set_capstyle("butt")  # thin: round ends would not show, and cost
-            self.trails.set_joinstyle("bevel")
         else:
             # Runs bottom first, each cased in the background colour: its trail drawn twice,
             # wide in the background colour, then in its own.
@@ -285,7 +286,7 @@ class Paths:
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
         if self.cloud:
-            n = self.traj.params.shape[1]
+            n = self.n_starts
             for g, marks in enumerate(self.flock):
                 mine = here[g * n : (g + 1) * n][inside[g * n : (g + 1) * n]]
                 marks.set_data(mine[:, 0], mine[:, 1])
@@ -340,7 +341,7 @@ class Paths:
         # Of a cloud's arrows, one per optimizer, direction and pixel.
         runs = np.flatnonzero(outside)
         where = np.round((clamped[runs] - [x0, y0]) / per_px).astype(int)
-        group = runs // self.traj.params.shape[1]
+        group = runs // self.n_starts
         _, first = np.unique(np.column_stack([group, turns, where]), axis=0, return_index=True)
         first = np.sort(first)
         self.arrows.set_paths([_arrow(t) for t in turns[first].tolist()])
@@ -417,6 +418,11 @@ class LossCurves(StepCurves):
         ax.set_xlabel("step")
         style_panel(ax, theme)
         super().__init__(ax, y, colours, theme, animated, ends)
+
+
+def _squares(points: np.ndarray, half: float) -> np.ndarray:
+    """Boxes (k, 4: x0, y0, x1, y1) of side ``2·half`` centred on each of ``points`` (k, 2)."""
+    return np.concatenate([points - half, points + half], 1)
 
 
 @dataclasses.dataclass
@@ -585,13 +591,14 @@ class Scene:
             0.988, top, f"step {self.traj.steps} / {self.traj.steps}", ha="right", va="top",
             fontsize=theme.font_size, color=theme.muted, in_layout=False,
         )
-        counter = self.counter.get_window_extent(self.canvas.get_renderer()).width
+        box, h = self.counter.get_window_extent(self.canvas.get_renderer()), self.style.size[1]
+        self.counter_box = (box.x0 - 4, h - box.y1 - 2, box.x1 + 2, h - box.y0 + 2)
         title = self.figure.text(
             0.012, top, text, ha="left", va="top", fontsize=theme.font_size * 1.2,
             fontweight="bold", color=theme.foreground,
         )
         # The title stops short of the step counter.
-        self._shrink_to_width(title, 0.96 - counter / self.style.size[0])
+        self._shrink_to_width(title, 0.96 - box.width / self.style.size[0])
         if surface.tex:
             formula = self.figure.text(
                 0.012, top - (1.45 * em if text else 0), f"${surface.tex}$", ha="left", va="top",
@@ -629,13 +636,11 @@ class Scene:
     def _measure(self) -> None:
         """Pixel paths of every run (for layering, pacing and labels), and the fonts and boxes
         of the words stamped on frames."""
-        h = self.style.size[1]
         self.pixels = []
         for paths in self.paths:
             if isinstance(paths, Paths):
-                px = paths.ax.transData.transform(paths.paths.reshape(-1, 2))
+                px = self._down(paths.ax.transData.transform(paths.paths.reshape(-1, 2)))
                 px = px.reshape(paths.paths.shape)
-                px[..., 1] = h - px[..., 1]
                 paths.layer(px)
                 self.pixels.append(px)
         self.label_font = self._font(self.theme.font_size * 0.95, bold=True)
@@ -643,18 +648,17 @@ class Scene:
         self.kept = None  # where the labels were in the last frame (`placement.place`)
         self.anchors = None  # where each label's head is at each step, once asked
         if self.style.layout == "overlay":
-            n_starts = self.traj.params.shape[1]
             for i, name in enumerate(self.names):
                 self.stamps.append(Stamp(name, self.colours[i], self.label_font))
-            self.label_rows = [i * n_starts for i in range(len(self.names))]
         self.counter_font = self._font(self.counter.get_fontsize())
         self.note_font = self._font(self.notes.get_fontsize())
         self.note = self._note("")
-        renderer = self.canvas.get_renderer()
-        self.counter.set_text(f"step {self.traj.steps} / {self.traj.steps}")
-        box = self.counter.get_window_extent(renderer)
-        self.counter_box = (box.x0 - 4, h - box.y1 - 2, box.x1 + 2, h - box.y0 + 2)
-        self.counter.set_text("")
+
+    def _down(self, display: np.ndarray) -> np.ndarray:
+        """Display pixels (k, 2; y up, as matplotlib's) as picture pixels (y down): a copy."""
+        down = np.array(display, dtype=float)
+        down[:, 1] = self.style.size[1] - down[:, 1]
+        return down
 
     def _note(self, text: str) -> Stamp:
         """The divergence notes, boxed, in the map's lower left corner (where `notes`, their
@@ -716,19 +720,18 @@ class Scene:
             # A label names all the starts of its optimizer: it goes beside their median.
             px = self.pixels[0].reshape(len(self.stamps), -1, *self.pixels[0].shape[1:])
             self.anchors = np.clip(np.median(px, axis=1), frame[:2], frame[2:])
-        # A label keeps clear of the heads; of a cloud, of the heads where labels point.
+        # A label keeps clear of the heads (of a cloud, of the heads where labels point), the
+        # stars, and the arrows and crosses at the window's edge.
         heads = (self.anchors if self.paths[0].cloud else self.pixels[0])[:, step:]
         r = self.theme.head_size * DPI / 72
-        stars = self.paths[0].stars.copy()
-        stars[:, 1] = h - stars[:, 1]
-        marks = np.concatenate([heads[:, 0] - r, heads[:, 0] + r], 1)
-        stars = np.concatenate([stars - 1.3 * r, stars + 1.3 * r], 1)
-        # ... and of the arrows and crosses at the window's edge.
         edge = [m.get_offsets() for m in (self.paths[0].arrows, self.paths[0].crosses)]
         edge = self.ax.transData.transform(np.concatenate(edge).reshape(-1, 2))
-        edge[:, 1] = h - edge[:, 1]
-        edge = np.concatenate([edge - 1.2 * r, edge + 1.2 * r], 1)
-        obstacles = np.concatenate([marks, stars, edge, [self.counter_box]])
+        obstacles = np.concatenate([
+            _squares(heads[:, 0], r),
+            _squares(self._down(self.paths[0].stars), 1.3 * r),
+            _squares(self._down(edge), 1.2 * r),
+            [self.counter_box],
+        ])
         sizes = [stamp.size for stamp in self.stamps]
         boxes, self.kept = place(
             self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
@@ -799,8 +802,7 @@ class Scene:
         tails = [tail(colour, theme) for colour in self.colours] if clouds else []
         # The edges of letters (foreground on background) and of contour lines (muted on the
         # middle of the fill ramp): without them, they would take the nearest run's colour.
-        blend = lambda a, b, w: tuple(np.array(to_rgba(a)) * w + np.array(to_rgba(b)) * (1 - w))
-        edges = [blend(theme.foreground, theme.background, w) for w in (1 / 3, 2 / 3)]
-        edges += [blend(theme.muted, fills[len(fills) // 2], w) for w in (1 / 3, 2 / 3)]
+        edges = [themes.mix(theme.background, theme.foreground, w) for w in (1 / 3, 2 / 3)]
+        edges += [themes.mix(fills[len(fills) // 2], theme.muted, w) for w in (1 / 3, 2 / 3)]
         return [theme.background, theme.foreground, theme.muted, *fills, *self.colours, *tails,
                 *edges]

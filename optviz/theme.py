@@ -24,6 +24,14 @@ RULES = (
 SHADE_SPREAD = 0.6  # how far apart the first and last shade of a sweep are mixed
 
 
+def mix(colour, towards, amount: float) -> tuple[float, float, float, float]:
+    """``colour`` moved ``amount`` (0 to 1) of the way to ``towards``, as opaque RGBA."""
+    from matplotlib.colors import to_rgb
+
+    start, end = np.array(to_rgb(colour)), np.array(to_rgb(towards))
+    return (*(start * (1 - amount) + end * amount), 1.0)
+
+
 @dataclasses.dataclass(frozen=True)
 class Theme:
     name: str
@@ -80,13 +88,16 @@ class Theme:
         dark olive on white); the shade nearest the colour is the colour itself."""
         from matplotlib.colors import to_hex, to_rgb
 
-        rgb, fg, bg = (np.array(to_rgb(c)) for c in (colour, self.foreground, self.background))
+        rgb, fg = np.array(to_rgb(colour)), np.array(to_rgb(self.foreground))
         # How far the colour is from the foreground, in luminance: its room to move that way.
         luminance = np.array([0.2126, 0.7152, 0.0722])
         room = abs(float((rgb - fg) @ luminance))
-        mix = -SHADE_SPREAD / 2 * min(1.0, room / 0.3) + SHADE_SPREAD * np.linspace(0, 1, n)
-        out = [to_hex(rgb + abs(m) * ((fg if m < 0 else bg) - rgb)) for m in mix]
-        out[int(np.argmin(np.abs(mix)))] = colour
+        amounts = -SHADE_SPREAD / 2 * min(1.0, room / 0.3) + SHADE_SPREAD * np.linspace(0, 1, n)
+        out = [
+            to_hex(mix(colour, self.foreground if m < 0 else self.background, abs(m)))
+            for m in amounts
+        ]
+        out[int(np.argmin(np.abs(amounts)))] = colour
         return out
 
 

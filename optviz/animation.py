@@ -89,7 +89,7 @@ class Animation:
                 encoder.write_figure(Scene(self.traj, self.style, animated=False).finish())
                 return path
             for step, duration in zip(self.steps, self.durations()):
-                encoder.add(scene.frame(int(step)), duration)
+                encoder.add(scene.rgba(int(step)), duration)
                 if progress:
                     progress(1)
         return path

@@ -21,10 +21,11 @@ import os
 import pathlib
 import re
 import stat
+import struct
 import tempfile
 
 import numpy as np
-from PIL import Image
+from PIL import GifImagePlugin, Image
 
 from optviz import limits
 
@@ -161,7 +162,8 @@ class Encoder:
         return False
 
     def add(self, frame: np.ndarray, duration_ms: float) -> None:
-        """Append an (h, w, 3) uint8 frame shown for ``duration_ms``."""
+        """Append an (h, w, 3) uint8 frame (or (h, w, 4), the fourth channel ignored) shown
+        for ``duration_ms``."""
         raise NotImplementedError(f"{type(self).__name__} writes still images")
 
     def write_figure(self, figure) -> None:
@@ -193,35 +195,42 @@ class Palette:
         self.lut = np.full(1 << 24, self.UNKNOWN, dtype=np.uint8)
         self.previous: tuple[np.ndarray, np.ndarray] | None = None
 
-    def _lookup(self, pixels: np.ndarray) -> np.ndarray:
-        packed = (
-            (pixels[..., 0].astype(np.uint32) << 16)
-            | (pixels[..., 1].astype(np.uint32) << 8)
-            | pixels[..., 2]
-        )
-        index = self.lut[packed]
+    def _lookup(self, packed: np.ndarray) -> np.ndarray:
+        rgb = packed & 0xFFFFFF
+        index = self.lut[rgb]
         missing = index == self.UNKNOWN
         if missing.any():
-            new = np.unique(packed[missing])
-            rgb = np.stack([new >> 16, (new >> 8) & 255, new & 255], -1).astype(np.int32)
-            distance = ((rgb[:, None, :] - self.colours[None]) ** 2).sum(-1)
+            new = np.unique(rgb[missing])
+            found = np.stack([new & 255, (new >> 8) & 255, new >> 16], -1).astype(np.int32)
+            distance = ((found[:, None, :] - self.colours[None]) ** 2).sum(-1)
             self.lut[new] = distance.argmin(1)
-            index = self.lut[packed]
+            index = self.lut[rgb]
         return index
 
     def indices(self, frame: np.ndarray) -> np.ndarray:
-        """The (h, w) palette indices of an (h, w, 3) uint8 frame. Frames of an animation
-        differ in few pixels: only those that changed since the last frame are looked up."""
-        if self.previous is None or self.previous[0].shape != frame.shape:
-            index = self._lookup(frame)
+        """The (h, w) palette indices of an (h, w, 3) or (h, w, 4) uint8 frame (the fourth
+        channel is ignored). Frames of an animation differ in few pixels: only those that
+        changed since the last frame are looked up."""
+        packed = _packed(frame)
+        if self.previous is None or self.previous[0].shape != packed.shape:
+            index = self._lookup(packed)
         else:
-            last_frame, last_index = self.previous
-            differs = frame != last_frame
-            changed = differs[..., 0] | differs[..., 1] | differs[..., 2]
+            last_packed, last_index = self.previous
+            changed = packed != last_packed
             index = last_index.copy()
-            index[changed] = self._lookup(frame[changed])
-        self.previous = (frame, index)
+            index[changed] = self._lookup(packed[changed])
+        self.previous = (packed, index)
         return index
+
+
+def _packed(frame: np.ndarray) -> np.ndarray:
+    """An (h, w, 3 or 4) uint8 frame as one (h, w) uint32 a pixel: red in the lowest byte."""
+    if frame.shape[-1] == 3:
+        rgba = np.empty((*frame.shape[:2], 4), np.uint8)
+        rgba[..., :3] = frame
+        rgba[..., 3] = 255
+        frame = rgba
+    return np.ascontiguousarray(frame).view("<u4")[..., 0]
 
 
 def _box(mask: np.ndarray) -> tuple[slice, slice]:
@@ -260,119 +269,179 @@ def _split(changed: np.ndarray) -> tuple[slice, slice] | None:
     return best[1]
 
 
-@register
-class GifEncoder(Encoder):
-    """GIF with one fixed palette for every frame: the scene's exact colours first, the rest
-    filled from the first frame (anti-aliased edges), no dithering. Lines keep their colours,
-    pixels that do not change between frames are left out, and the GIF loops forever.
+class _Indexed(Encoder):
+    """Frames as indices into one fixed palette: the scene's exact colours first, the rest
+    filled from the first frame (anti-aliased edges), no dithering, and the last entry left
+    free (a GIF marks unchanged pixels with it). Frames are mapped on a worker thread while
+    the next ones are drawn (NumPy lets go of the GIL); one worker keeps them in order.
+    Subclasses take each mapped frame in `_put` and finish the file in `close`."""
 
-    A GIF frame stores the box round every pixel that changed. Where the changes of a frame
-    lie in two places far apart (the step counter in a corner, the heads in the middle), the
-    smaller place is shown first, for `MIN_DELAY_MS` of the frame's time, then the rest: two
-    small boxes instead of one large one, a GIF often half the size."""
-
-    extensions = (".gif",)
     SHADES = 2  # entries for other anti-aliased edges, beyond the scene's own colours
     # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
     max_fps = 50
     MIN_DELAY_MS = 20
-    SPLIT = True  # show far-apart changes one after the other (see above)
-    SPLIT_SHARE = 0.6  # ... where their two boxes cover at most this share of one round both
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
-        # Frames are mapped to the palette on a worker thread while the next ones are drawn
-        # (NumPy lets go of the GIL); one worker keeps them in order.
         self.pool = concurrent.futures.ThreadPoolExecutor(1)
-        self.images: list[concurrent.futures.Future] = []
+        self.work: list[concurrent.futures.Future] = []
         self.palette: Palette | None = None
-        self.last: np.ndarray | None = None  # the palette indices of the last frame
 
     def _palette(self, first: np.ndarray) -> Palette:
         exact = list(dict.fromkeys(_rgb(c) for c in self.colours))[:200]
-        # A power of two, as GIF codes are whole bits; 255 at most, leaving an entry free for
-        # the transparency that marks unchanged pixels.
-        size = min(255, 1 << (len(exact) + self.SHADES - 1).bit_length())
-        fill = size - len(exact)
+        # A power of two, as a GIF's colour table is, with one entry left free.
+        size = 1 << (len(exact) + self.SHADES).bit_length()
+        fill = size - 1 - len(exact)
         rest = (
-            Image.fromarray(first)
+            Image.fromarray(np.ascontiguousarray(first[..., :3]))
             .quantize(fill, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             .getpalette()
         )
         rest += [0] * (3 * fill - len(rest))  # a plain first frame has fewer colours
         return Palette(exact + [tuple(rest[i : i + 3]) for i in range(0, 3 * fill, 3)])
 
-    def _image(self, index: np.ndarray) -> Image.Image:
-        image = Image.fromarray(index, mode="P")
-        image.putpalette(self.palette.colours.astype(np.uint8).ravel().tolist())
-        return image
-
-    def _images(self, frame: np.ndarray, delay: int) -> list[tuple[Image.Image, int]]:
-        """The frame as one image shown ``delay`` ms, or as two (see the class's notes)."""
-        index = self.palette.indices(frame)
-        last, self.last = self.last, index
-        if last is None or not self.SPLIT or delay < 2 * self.MIN_DELAY_MS:
-            return [(self._image(index), delay)]
-        place = _split(index != last)
-        if place is None:
-            return [(self._image(index), delay)]
-        first = last.copy()
-        first[place] = index[place]
-        return [
-            (self._image(first), self.MIN_DELAY_MS),
-            (self._image(index), delay - self.MIN_DELAY_MS),
-        ]
-
     def add(self, frame, duration_ms):
         if self.palette is None:
             self.palette = self._palette(frame)
         delay = max(self.MIN_DELAY_MS, 10 * round(self.check_duration(duration_ms) / 10))
-        self.images.append(self.pool.submit(self._images, frame, delay))
+        self.work.append(self.pool.submit(lambda: self._put(self.palette.indices(frame), delay)))
         self.frames += 1
 
-    def _frames(self) -> tuple[list[Image.Image], list[int]]:
-        if not self.images:
-            raise ValueError("no frames to write")
-        shown = [part for future in self.images for part in future.result()]
-        return [image for image, _ in shown], [delay for _, delay in shown]
+    def _put(self, index: np.ndarray, delay: int) -> None:
+        raise NotImplementedError
 
-    def close(self):
-        (first, *rest), durations = self._frames()
-        first.save(
-            self.tmp,
-            format="GIF",
-            save_all=True,
-            append_images=rest,
-            duration=durations,
-            loop=0,
-            optimize=True,
-            disposal=1,
-        )
+    def _finish(self) -> None:
+        """Wait for the worker; raise what it raised."""
+        if not self.work:
+            raise ValueError("no frames to write")
+        for future in self.work:
+            future.result()
 
     def __exit__(self, kind, value, traceback):
         try:
+            if kind is not None:
+                self.pool.shutdown(cancel_futures=True)
             return super().__exit__(kind, value, traceback)
         finally:
             self.pool.shutdown(cancel_futures=True)
 
 
 @register
-class WebpEncoder(GifEncoder):
-    """Animated WebP, lossless, from the same palette-reduced frames as GIF (each whole: WebP
-    has no use for the split)."""
+class GifEncoder(_Indexed):
+    """GIF with one fixed palette for every frame (see `_Indexed`), written as the frames
+    come. Lines keep their colours, a frame stores only the box round the pixels that changed
+    (the others in it transparent), a frame that changes nothing lengthens the one before,
+    and the GIF loops forever.
 
-    extensions = (".webp",)
-    SPLIT = False
+    Where the changes of a frame lie in two places far apart (the step counter in a corner,
+    the heads in the middle), the smaller place is shown first, for `MIN_DELAY_MS` of the
+    frame's time, then the rest: two small boxes instead of one large one, a GIF often half
+    the size. (GIF89a: https://www.w3.org/Graphics/GIF/spec-gif89a.txt)"""
+
+    extensions = (".gif",)
+    SPLIT = True  # show far-apart changes one after the other (see above)
+    SPLIT_SHARE = 0.6  # ... where their two boxes cover at most this share of one round both
+    MAX_DELAY_MS = 655_350  # a frame's delay is 16 bits of centiseconds
+
+    def __init__(self, path, **kw):
+        super().__init__(path, **kw)
+        self.file = None
+        self.shown: np.ndarray | None = None  # the palette indices of the picture shown so far
+        self.held: list | None = None  # the last frame, [indices, (x, y), delay, transparent]
+
+    def _header(self, height: int, width: int) -> bytes:
+        """Screen size, the palette as the global colour table, and the loop for ever."""
+        colours = self.palette.colours.astype(np.uint8)
+        table = np.zeros((len(colours) + 1, 3), np.uint8)
+        table[: len(colours)] = colours
+        bits = len(table).bit_length() - 2  # the table has 2 ** (bits + 1) entries
+        return (
+            b"GIF89a"
+            + struct.pack("<HHBBB", width, height, 0x80 | bits, 0, 0)
+            + table.tobytes()
+            + b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+        )
+
+    def _put(self, index, delay):
+        if self.shown is None:
+            self.file = open(self.tmp, "wb")  # noqa: SIM115 (closed in close or __exit__)
+            self.file.write(self._header(*index.shape))
+            self.held = [index, (0, 0), delay, False]
+            self.shown = index
+            return
+        changed = index != self.shown
+        place = _split(changed) if self.SPLIT and delay >= 2 * self.MIN_DELAY_MS else None
+        if place is None:
+            self._hold(index, changed, delay)
+        else:
+            near = np.zeros_like(changed)
+            near[place] = changed[place]
+            self._hold(index, near, self.MIN_DELAY_MS)
+            self._hold(index, changed & ~near, delay - self.MIN_DELAY_MS)
+        self.shown = index
+
+    def _hold(self, index: np.ndarray, changed: np.ndarray, delay: int) -> None:
+        """Write the frame held so far and hold the ``changed`` pixels of ``index`` (its delay
+        may still grow); with none changed, the held frame is shown ``delay`` longer."""
+        if not changed.any() and self.held[2] + delay <= self.MAX_DELAY_MS:
+            self.held[2] += delay
+            return
+        self._write_held()
+        if not changed.any():  # only where the held frame's delay is full
+            changed = np.zeros_like(changed)
+            changed[0, 0] = True
+            index = self.shown
+        rows, cols = _box(changed)
+        crop = index[rows, cols].copy()
+        crop[~changed[rows, cols]] = len(self.palette.colours)  # the free entry: see-through
+        self.held = [crop, (int(cols.start), int(rows.start)), delay, True]
+
+    def _write_held(self) -> None:
+        index, offset, delay, transparent = self.held
+        params = {"duration": delay, "disposal": 1}  # 1: later frames draw over this one
+        if transparent:
+            params["transparency"] = len(self.palette.colours)
+        for chunk in GifImagePlugin.getdata(Image.fromarray(index, mode="P"), offset, **params):
+            self.file.write(chunk)
 
     def close(self):
-        images, durations = self._frames()
-        first, *rest = (image.convert("RGB") for image in images)
+        self._finish()
+        self._write_held()
+        self.file.write(b";")
+        self.file.close()
+
+    def __exit__(self, kind, value, traceback):
+        try:
+            return super().__exit__(kind, value, traceback)
+        finally:
+            if self.file is not None:
+                self.file.close()
+
+
+@register
+class WebpEncoder(_Indexed):
+    """Animated WebP, lossless, from the same palette-reduced frames as GIF (see `_Indexed`),
+    each whole."""
+
+    extensions = (".webp",)
+
+    def __init__(self, path, **kw):
+        super().__init__(path, **kw)
+        self.shown: list[tuple[np.ndarray, int]] = []
+
+    def _put(self, index, delay):
+        self.shown.append((index, delay))
+
+    def close(self):
+        self._finish()
+        colours = self.palette.colours.astype(np.uint8)
+        first, *rest = (Image.fromarray(colours[index]) for index, _ in self.shown)
         first.save(
             self.tmp,
             format="WEBP",
             save_all=True,
-            append_images=list(rest),
-            duration=durations,
+            append_images=rest,
+            duration=[delay for _, delay in self.shown],
             loop=0,
             lossless=True,
             quality=80,
@@ -399,7 +468,7 @@ class Mp4Encoder(Encoder):
         self.writer = None
 
     def add(self, frame, duration_ms):
-        h, w = frame.shape[:2]
+        frame, (h, w) = frame[..., :3], frame.shape[:2]
         # yuv420p needs even sides: repeat the last row or column where they are odd.
         frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
         if self.writer is None:

@@ -132,12 +132,12 @@ def place(
     boxes, memory = [None] * n, [None] * n
     last = [None] * n
     if previous is not None:
-        for i, (anchor, (box, offset, far)) in enumerate(zip(anchors, previous)):
-            last[i] = _gap(box, anchor)
-            # Last frame's boxes did not overlap each other: those that still fit stay.
-            fits = _conflicts(np.array([box]), frame, [], obstacles)[0] == 0
-            if _beside(last[i], radius) and fits:
-                boxes[i], memory[i] = np.array(box), (tuple(box), offset, far)
+        before = np.array([box for box, _, _ in previous], dtype=float)
+        last = [float(g) for g in _gaps(before, np.asarray(anchors, dtype=float)).diagonal()]
+        # Last frame's boxes did not overlap each other: those that still fit stay.
+        stay = _beside(np.array(last), radius) & (_conflicts(before, frame, [], obstacles) == 0)
+        for i in np.flatnonzero(stay):
+            boxes[i], memory[i] = before[i], previous[i]
     placed = np.array([b for b in boxes if b is not None]).reshape(-1, 4)
     for i, (anchor, size) in enumerate(zip(anchors, sizes)):
         if boxes[i] is not None:

@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import withStroke
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from optviz import layout, limits, overlays, pacing, rate_strip
 from optviz import theme as themes
@@ -51,6 +51,7 @@ LAYOUTS = ("overlay", "grid", "3d")
 TAIL = 0.85  # strength of the colour of a cloud's trails
 CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
 CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
+CLOUD_TAIL_PX = 40  # ... and at most this long on screen: a comet's tail, not a streak
 CLOUD_STRIDE = 3  # a cloud's trails join every third step: a quarter of the points to draw
 CASING_PX = 1.5  # the background-coloured edge around each trail
 STAR = 2.3  # a minimum's star with its halo, in head sizes
@@ -148,6 +149,24 @@ def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
     return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
 
 
+def _cut(tails: np.ndarray, to_pixels) -> np.ndarray:
+    """``tails`` (k, m, 2; oldest point first, the head last) cut to `CLOUD_TAIL_PX` pixels
+    from the head (``to_pixels``: the data's transform): the point where a tail reaches that
+    length stands for the ones behind it. In early steps a cloud's runs move fast, and long
+    streaks would cover the picture (and take most of a frame's time to draw)."""
+    ahead = tails[:, 1:] - tails[:, :-1]  # each segment, towards the head
+    px = to_pixels.transform(tails.reshape(-1, 2)).reshape(tails.shape)
+    length = np.nan_to_num(np.linalg.norm(px[:, 1:] - px[:, :-1], axis=-1), posinf=np.inf)
+    behind = np.cumsum(length[:, ::-1], axis=1)[:, ::-1] - length  # from a segment's head end
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kept = np.clip((CLOUD_TAIL_PX - behind) / length, 0, 1)  # the share of it drawn
+    kept = np.where(length > 0, kept, 0)
+    # Back from the head, each point moves to where the kept part of its segment ends.
+    steps = np.where(kept[..., None] > 0, ahead * kept[..., None], 0)[:, ::-1]
+    back = tails[:, -1:] - np.cumsum(steps, axis=1)[:, ::-1]
+    return np.concatenate([back, tails[:, -1:]], axis=1)
+
+
 def _normals(path: np.ndarray) -> np.ndarray:
     """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``."""
     direction = np.gradient(_smooth(path, 3), axis=0)
@@ -221,6 +240,7 @@ class Paths:
         for artist in self.artists:
             artist.set_animated(animated)
             artist.set_in_layout(False)
+        self._style_trails()  # again by `layer`, which orders the runs
         self.stars = self._minima()  # again by `layer`, once the figure is laid out
         self.left = None  # per run and step, the last step in the window (`_edges`)
 
@@ -234,6 +254,17 @@ class Paths:
         minima = self.traj.surface.minima + self.traj.surface.local_minima
         return self.ax.transData.transform(np.asarray(minima, dtype=float).reshape(-1, 2))
 
+    def _style_trails(self) -> None:
+        """The trails' colours and widths, in the order `update` gives their lines: a cloud's
+        one per optimizer; else runs bottom first, each cased in the background colour (its
+        trail drawn twice, wide in the background colour, then in its own)."""
+        if self.cloud:
+            self.trails.set_color(self.tails[self.groups * self.n_starts])
+            return
+        lw, casing = self.theme.line_width, to_rgba(self.theme.background)
+        self.trails.set_color([c for run in self.order for c in (casing, self.colours[run])])
+        self.trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(self.order))
+
     def layer(self, pixels: np.ndarray) -> None:
         """Order the runs by the length of their paths on screen (``pixels``, y down), the
         longest at the bottom; where a run goes along runs drawn above it, draw it beside them,
@@ -243,6 +274,7 @@ class Paths:
         self.order = np.argsort(-lengths, kind="stable")
         # A cloud's optimizers, the one that travels furthest at the bottom.
         self.groups = np.argsort(-lengths.reshape(len(self.rows), -1).sum(1), kind="stable")
+        self._style_trails()
         # Where a cloud's heads of two optimizers coincide (runs that never moved), the one
         # below shows as a ring round the one above.
         for rank, g in enumerate(self.groups if self.flock else []):
@@ -269,19 +301,13 @@ class Paths:
             # One polyline per optimizer, its starts' short trails separated by NaN (a break).
             back = np.arange(CLOUD_TAIL, -1, -CLOUD_STRIDE)
             n, groups = self.n_starts, self.groups
-            tails = self.drawn[:, np.maximum(step - back, 0)].reshape(len(self.rows), n, -1, 2)
+            tails = _cut(self.drawn[:, np.maximum(step - back, 0)], self.ax.transData)
+            tails = tails.reshape(len(self.rows), n, -1, 2)
             tails = np.concatenate([tails, np.full((*tails.shape[:2], 1, 2), np.nan)], 2)
             self.trails.set_segments(list(tails[groups].reshape(len(groups), -1, 2)))
-            self.trails.set_color(self.tails[groups * n])
         else:
-            # Runs bottom first, each cased in the background colour: its trail drawn twice,
-            # wide in the background colour, then in its own.
-            lw = self.theme.line_width
             lines = [self.drawn[run, : step + 1] for run in self.order]
             self.trails.set_segments([line for line in lines for _ in (0, 1)])
-            casing = to_rgba(self.theme.background)
-            self.trails.set_color([c for run in self.order for c in (casing, self.colours[run])])
-            self.trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(lines))
         here = self.paths[:, step]
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
@@ -307,13 +333,13 @@ class Paths:
         sizes = np.full(len(here), self.head_area)
         if self.cloud or len(order) == 0:
             return sizes
-        px, stars = self.ax.transData.transform(here), self.stars
+        px = self.ax.transData.transform(here[order])
         head = self.theme.head_size
         near = head * DPI / 72
-        for k, run in enumerate(order):
-            above = int((np.linalg.norm(px[order[k + 1 :]] - px[run], axis=1) < near).sum())
-            star = len(stars) and (np.linalg.norm(stars - px[run], axis=1) < near).any()
-            sizes[run] = (head * (1 + 1.1 * above) + (STAR + 0.2) * head * bool(star)) ** 2
+        close = np.linalg.norm(px[:, None] - px[None], axis=-1) < near
+        above = np.triu(close, 1).sum(1)  # heads drawn later, on top
+        star = (np.linalg.norm(px[:, None] - self.stars[None], axis=-1) < near).any(1)
+        sizes[order] = (head * (1 + 1.1 * above) + (STAR + 0.2) * head * star) ** 2
         return sizes
 
     def _edges(self, here, outside, step) -> None:
@@ -335,24 +361,27 @@ class Paths:
         gone_at = np.clip(self.left[:, step] + 1, 0, step)
         exits = self.paths[np.arange(len(here)), gone_at]
         clamped = np.clip(np.where(outside[:, None], exits, here), [x0, y0] + pad, [x1, y1] - pad)
-        away = here[outside] - clamped[outside]
-        angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
-        turns = np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
-        # Of a cloud's arrows, one per optimizer, direction and pixel.
         runs = np.flatnonzero(outside)
-        where = np.round((clamped[runs] - [x0, y0]) / per_px).astype(int)
-        group = runs // self.n_starts
-        _, first = np.unique(np.column_stack([group, turns, where]), axis=0, return_index=True)
-        first = np.sort(first)
-        self.arrows.set_paths([_arrow(t) for t in turns[first].tolist()])
-        self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
-        self.arrows.set_facecolors(self.colours[runs[first]])
+        if len(runs) or len(self.arrows.get_offsets()):
+            away = here[runs] - clamped[runs]
+            angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
+            turns = np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
+            # Of a cloud's arrows, one per optimizer, direction and pixel.
+            where = np.round((clamped[runs] - [x0, y0]) / per_px).astype(int)
+            group = runs // self.n_starts
+            key = np.column_stack([group, turns, where])
+            first = np.sort(np.unique(key, axis=0, return_index=True)[1])
+            self.arrows.set_paths([_arrow(t) for t in turns[first].tolist()])
+            self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
+            self.arrows.set_facecolors(self.colours[runs[first]])
+            self.arrows.set_visible(len(first) > 0)  # an empty collection costs a draw too
         gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
         if self.traj.surface.fmin is None:
             gone[:] = False  # unbounded below, a run that left went downhill: its arrow shows it
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
         self.crosses.set_facecolors(self.colours[gone])
+        self.crosses.set_visible(bool(gone.any()))
 
 
 def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = None) -> str:
@@ -428,19 +457,21 @@ def _squares(points: np.ndarray, half: float) -> np.ndarray:
 @dataclasses.dataclass
 class Stamp:
     """Words stamped on each frame: their text (lines) and colour, font, and where they go.
-    Their pixels are drawn once (`masks`: a ``halo`` of that many pixels in the background
+    Their pixels are drawn once (`masks`: a ``halo`` of that many pixels in the ``background``
     colour, or with ``boxed`` a background box, then the letters) and pasted at ``box`` on
     every frame."""
 
     text: str
     colour: str
     font: ImageFont.FreeTypeFont
+    background: str
     box: tuple[float, float, float, float] = (0, 0, 0, 0)  # pixels, y down
     halo: int = 2
     boxed: bool = False
 
     @functools.cached_property
-    def masks(self) -> tuple[Image.Image, Image.Image]:
+    def masks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The halo's (or box's) and the letters' coverage, (h, w) uint8 each."""
         pad = 3 if self.boxed else 0
         bbox = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox(
             (0, 0), self.text, font=self.font, stroke_width=self.halo
@@ -453,21 +484,50 @@ class Stamp:
                 (pad - bbox[0], pad - bbox[1]), self.text, font=self.font, fill=255,
                 stroke_width=stroke, stroke_fill=255,
             )
-            masks.append(mask)
+            masks.append(np.asarray(mask))
         return tuple(masks)
 
     @property
     def size(self) -> tuple[int, int]:
         """Width and height of the stamp's box, its halo included."""
-        halo, _ = self.masks
-        return (halo.width + 2, halo.height + 2)
+        h, w = self.masks[0].shape
+        return (w + 2, h + 2)
 
-    def paste(self, image: Image.Image, background) -> None:
+    @functools.cached_property
+    def inks(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
         halo, letters = self.masks
+        return _ink(halo, self.background), _ink(letters, self.colour)
+
+    def paste(self, pixels: np.ndarray) -> None:
         x, y = round(self.box[0]) + 1, round(self.box[1]) + 1
-        where = (x, y, x + halo.width, y + halo.height)
-        image.paste(background, where, halo)
-        image.paste(self.colour, where, letters)
+        for ink in self.inks:
+            _blend(pixels, x, y, ink)
+
+
+def _ink(mask: np.ndarray, colour) -> tuple[np.ndarray, np.ndarray]:
+    """``colour`` through ``mask`` (coverage 0-255, (h, w)), ready for `_blend`: how much of
+    the picture stays (255 - coverage) and what the colour adds (rounding included), uint16
+    (h, w, 1) and (h, w, 3)."""
+    coverage = mask[..., None].astype(np.uint16)
+    return 255 - coverage, coverage * np.array(ImageColor.getrgb(colour)[:3], np.uint16) + 127
+
+
+def _blend(pixels: np.ndarray, x: int, y: int, ink: tuple[np.ndarray, np.ndarray]) -> None:
+    """Paint an `_ink` over ``pixels`` (h, w, 4 uint8), its top left corner at pixel (x, y),
+    clipped to the picture: (picture * (255 - coverage) + colour * coverage) / 255, which
+    stays below 2 ** 16."""
+    stays, adds = ink
+    h, w = pixels.shape[:2]
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + stays.shape[1], w), min(y + stays.shape[0], h)
+    if x0 >= x1 or y0 >= y1:
+        return
+    part = slice(y0 - y, y1 - y), slice(x0 - x, x1 - x)
+    region = pixels[y0:y1, x0:x1, :3]
+    blended = region * stays[part]
+    blended += adds[part]
+    blended //= 255
+    region[:] = blended
 
 
 class Scene:
@@ -649,7 +709,9 @@ class Scene:
         self.anchors = None  # where each label's head is at each step, once asked
         if self.style.layout == "overlay":
             for i, name in enumerate(self.names):
-                self.stamps.append(Stamp(name, self.colours[i], self.label_font))
+                self.stamps.append(
+                    Stamp(name, self.colours[i], self.label_font, self.theme.background)
+                )
         self.counter_font = self._font(self.counter.get_fontsize())
         self.note_font = self._font(self.notes.get_fontsize())
         self.note = self._note("")
@@ -663,7 +725,9 @@ class Scene:
     def _note(self, text: str) -> Stamp:
         """The divergence notes, boxed, in the map's lower left corner (where `notes`, their
         matplotlib text for stills, is)."""
-        note = Stamp(text, self.theme.foreground, self.note_font, halo=0, boxed=True)
+        note = Stamp(
+            text, self.theme.foreground, self.note_font, self.theme.background, halo=0, boxed=True
+        )
         box, h = self.ax.get_window_extent(), self.style.size[1]
         x, bottom = box.x0 + 0.015 * box.width, h - box.y0 - 0.015 * box.height
         note.box = (x - 1, bottom - note.size[1] + 1, x + note.size[0] - 1, bottom + 1)
@@ -742,6 +806,11 @@ class Scene:
 
     def frame(self, step: int) -> np.ndarray:
         """The picture at ``step`` as an (h, w, 3) uint8 array."""
+        return np.ascontiguousarray(self.rgba(step)[..., :3])
+
+    def rgba(self, step: int) -> np.ndarray:
+        """The picture at ``step`` as an (h, w, 4) uint8 array, opaque: the canvas's own
+        layout, which encoders take without converting it."""
         self.show(step)
         if self.style.rotate:
             # The camera moves, so nothing is static: the whole figure is drawn again.
@@ -752,25 +821,41 @@ class Scene:
         for artist in self.artists:
             if artist is not self.notes:  # stamped, as the labels are
                 self.figure.draw_artist(artist)
-        w, h = self.style.size
-        image = Image.frombuffer("RGBA", (w, h), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        image = image.convert("RGB")
+        pixels = np.array(self.canvas.buffer_rgba())
         for stamp in self.stamps + ([self.note] if self.note.text else []):
-            stamp.paste(image, self.theme.background)
-        self._stamp_counter(ImageDraw.Draw(image), step)
-        return np.asarray(image)
+            stamp.paste(pixels)
+        self._stamp_counter(pixels, step)
+        return pixels
 
-    def _stamp_counter(self, draw: ImageDraw.ImageDraw, step: int) -> None:
+    @functools.cached_property
+    def _counter_words(self) -> tuple[np.ndarray, float]:
+        """The counter's fixed words ``step`` and `` / N`` drawn once, as a mask of
+        `counter_box`, and where the right edge of its number goes."""
+        font, total = self.counter_font, f" / {self.traj.steps}"
+        x0, y0, x1, y1 = (round(v) for v in self.counter_box)
+        words = Image.new("L", (x1 - x0 + 1, y1 - y0 + 1))
+        draw = ImageDraw.Draw(words)
+        right = x1 - x0 - 2
+        draw.text((right, 2), total, font=font, fill=255, anchor="rt")
+        right -= font.getlength(total)
+        draw.text((right - font.getlength(str(self.traj.steps)), 2), "step ", font=font,
+                  fill=255, anchor="rt")
+        return np.asarray(words), right
+
+    def _stamp_counter(self, pixels: np.ndarray, step: int) -> None:
         """``step n / N`` at the top right: the number right-aligned between words that keep
         their place, so that from frame to frame only its digits change."""
-        font, colour, total = self.counter_font, self.theme.muted, f" / {self.traj.steps}"
-        draw.rectangle(self.counter_box, fill=self.theme.background)
-        right, top = self.counter_box[2] - 2, self.counter_box[1] + 2
-        draw.text((right, top), total, font=font, fill=colour, anchor="rt")
-        right -= font.getlength(total)
-        draw.text((right, top), str(step), font=font, fill=colour, anchor="rt")
-        right -= font.getlength(str(self.traj.steps))
-        draw.text((right, top), "step ", font=font, fill=colour, anchor="rt")
+        words, right = self._counter_words
+        number = Image.new("L", words.shape[::-1])
+        ImageDraw.Draw(number).text(
+            (right, 2), str(step), font=self.counter_font, fill=255, anchor="rt"
+        )
+        x0, y0 = (round(v) for v in self.counter_box[:2])
+        h, w = words.shape
+        pixels[max(y0, 0) : y0 + h, max(x0, 0) : x0 + w, :3] = ImageColor.getrgb(
+            self.theme.background
+        )[:3]
+        _blend(pixels, x0, y0, _ink(np.maximum(words, np.asarray(number)), self.theme.muted))
 
     def finish(self, step: int | None = None) -> Figure:
         """The figure at ``step`` (default: the last) with every artist in it, the words as

@@ -216,13 +216,23 @@ def test_a_file_that_cannot_be_written_is_one_line_and_exit_1(output, tmp_path, 
     assert os.listdir(tmp_path) == []
 
 
+class FullDisk:
+    """A file on a full disk: every write fails as the OS says it."""
+
+    def __init__(self, path, mode="r"):
+        self.path = path
+
+    def write(self, data):
+        raise OSError(28, "No space left on device", str(self.path))
+
+    def close(self):
+        pass
+
+
 def test_a_full_disk_is_one_line_and_exit_1(tmp_path, monkeypatch):
-    from PIL import Image
+    from optviz import encoders
 
-    def full(self, *args, **kwargs):
-        raise OSError(28, "No space left on device", str(args[0]))
-
-    monkeypatch.setattr(Image.Image, "save", full)
+    monkeypatch.setattr(encoders, "open", FullDisk, raising=False)  # the GIF's own writes
     out = tmp_path / "a.gif"
     args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
     result = CliRunner().invoke(main, [*args, "-o", str(out)])

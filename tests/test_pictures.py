@@ -337,3 +337,29 @@ def test_3d_wells_stars_and_paths_on_the_surface(name):
     on_mesh = view3d._on_mesh(X, Y, H, xyz[ok, :2])
     lift = xyz[ok, 2] - on_mesh
     assert np.all(lift > 0) and np.median(lift) < 0.1 * span  # on the surface, lifted a little
+
+
+def test_a_clouds_tails_are_comets_cut_on_screen():
+    """A cloud's trail is its last steps, cut where it reaches `CLOUD_TAIL_PX` pixels from the
+    head: the points near the head are the run's own, the cut one lies on its segment, and
+    those behind it collapse onto it."""
+    from matplotlib.transforms import Affine2D
+
+    tail = np.array([[[0, 0], [10, 0], [40, 0], [70, 0], [100, 0]]], dtype=float)
+    np.testing.assert_allclose(
+        scene._cut(tail, Affine2D()), [[[60, 0], [60, 0], [60, 0], [70, 0], [100, 0]]]
+    )
+    short = np.array([[[0, 0], [3, 4], [3, 4], [6, 8], [9, 12]]], dtype=float)  # 15 px
+    np.testing.assert_allclose(scene._cut(short, Affine2D()), short)
+    # In a scene: every tail of a cloud is at most that long on screen, and some were cut.
+    traj = optviz.run("bowl", ["gd"], starts=[(4.0 - k / 4, 2.0) for k in range(12)], steps=40)
+    sc = scene.Scene(traj, scene.Style(size=(320, 240)))
+    paths = sc.paths[0]
+    assert paths.cloud
+    paths.update(3)  # the early, fast steps: long tails
+    tails = paths.ax.transData.transform(paths.trails.get_segments()[0]).reshape(12, -1, 2)
+    lengths = np.linalg.norm(np.diff(tails, axis=1), axis=-1).sum(1)
+    assert lengths.max() <= scene.CLOUD_TAIL_PX + 1e-6
+    assert np.isclose(lengths, scene.CLOUD_TAIL_PX).sum() >= 6
+    np.testing.assert_allclose(paths.trails.get_segments()[0].reshape(12, -1, 2)[:, -1],
+                               paths.drawn[:, 3], rtol=1e-6)

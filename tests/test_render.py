@@ -143,7 +143,7 @@ def test_a_failed_render_keeps_the_old_file_and_leaves_no_temporary(traj, tmp_pa
             raise RuntimeError("disk full")
         return np.zeros((SIZE[1], SIZE[0], 3), np.uint8)
 
-    monkeypatch.setattr(scene.Scene, "frame", failing)
+    monkeypatch.setattr(scene.Scene, "rgba", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         animation.save(path)
     assert path.read_bytes() == b"the good file"
@@ -266,6 +266,30 @@ def test_far_apart_changes_are_written_as_two_small_frames(tmp_path, monkeypatch
     assert len(boxes) == 7 and boxes[1][1] == 20 and boxes[2][1] == 80
     assert max(area for area, _ in boxes[1:]) < 1000
     assert split.stat().st_size < whole.stat().st_size
+
+
+def test_a_gif_is_written_as_it_comes_and_unchanged_frames_lengthen_the_last(tmp_path):
+    """Frames given as RGBA (the canvas's own layout) or RGB decode to the same pixels; a
+    frame that changes nothing adds its time to the one before, up to GIF's 16-bit delay."""
+    from optviz import encoders
+
+    white, red = (255, 255, 255), (200, 30, 30)
+    still = np.full((24, 32, 3), 255, np.uint8)
+    moved = still.copy()
+    moved[5:9, 10:14] = red
+    rgba = np.dstack([moved, np.full((24, 32), 255, np.uint8)])
+    path = tmp_path / "held.gif"
+    with encoders.open_encoder(path, fps=10, colours=np.array([white, red]) / 255) as encoder:
+        for frame, ms in [(still, 1000), (still, 500), (rgba, 60_000)] + [(moved, 60_000)] * 11:
+            encoder.add(frame, ms)
+    frames, delays = shown(path)
+    assert [np.asarray(f).tolist() for f in frames[:2]] == [still.tolist(), moved.tolist()]
+    assert delays[0] == 1500  # the repeated first frame, merged
+    assert sum(delays[1:]) == 12 * 60_000 and max(delays) <= encoders.GifEncoder.MAX_DELAY_MS
+    assert all(np.asarray(f).tolist() == moved.tolist() for f in frames[1:])
+    with Image.open(path) as im:
+        im.seek(1)
+        assert im.tile[0][1] == (10, 5, 14, 9)  # only the box that changed is stored
 
 
 def test_labels_stay_put_while_beside_their_heads():

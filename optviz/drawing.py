@@ -21,13 +21,14 @@ GRID_POINTS = 240
 
 
 def mark_minima(
-    ax, surface, theme: themes.Theme, animated: bool = False, size: float = 1.9, halo=True
+    ax, surface, theme: themes.Theme, animated: bool = False, size: float = 1.9, halo=True,
+    heights=None,
 ) -> list:
     """A star at each known minimum, with a halo of the background around it: filled at the
-    global minima, hollow at the local ones, hollow and muted where the minima were before a penalty moved
-    them, ``size`` head sizes wide; ``halo`` parts them
-    from paths and heads drawn under them. Returns the artists,
-    which a scene draws last so that nothing covers them."""
+    global minima, hollow at the local ones, hollow and muted where the minima were before a
+    penalty moved them, ``size`` head sizes wide; ``halo`` parts them from paths and heads
+    drawn under them. On a 3-D Axes, ``heights`` gives the (k, 2) points' heights. Returns
+    the artists, which a scene draws last so that nothing covers them."""
     artists = []
     for points, face, edge in (
         (surface.minima, theme.foreground, theme.background),
@@ -37,8 +38,8 @@ def mark_minima(
         if points:
             xy = np.asarray(points, dtype=float).reshape(-1, 2)
             (star,) = ax.plot(
-                xy[:, 0],
-                xy[:, 1],
+                *xy.T,
+                *([] if heights is None else [heights(xy)]),
                 marker="*",
                 ms=theme.head_size * size,
                 mfc=face,

@@ -45,7 +45,7 @@ from optviz.drawing import (
 from optviz.labels import direct_labels
 from optviz.placement import place
 from optviz.trajectories import Trajectories
-from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d
+from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on_mesh
 
 LAYOUTS = ("overlay", "grid", "3d")
 TAIL = 0.85  # strength of the colour of a cloud's trails
@@ -398,6 +398,31 @@ def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = N
     return f"{label}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
 
 
+CORNERS = ((0.98, 0.96, "right", "top"), (0.98, 0.04, "right", "bottom"),
+           (0.02, 0.96, "left", "top"), (0.02, 0.04, "left", "bottom"))
+
+
+def quietest_corner(curves, size, steps: int) -> tuple[float, float, str, str]:
+    """Of a panel's corners (`CORNERS`: x, y in axes fractions and the text's alignment; top
+    right first), the one where a box of ``size`` (axes fractions) is crossed least by the
+    ``curves``: each its heights (axes fractions) at steps 0, 1, ..., followed between them,
+    on a panel ``steps`` wide."""
+    w, h = size
+    x = np.linspace(0, steps, 400)
+
+    def crossed(corner) -> int:
+        cx, cy, ha, va = corner
+        x0, y0 = (cx - w if ha == "right" else cx) * steps, cy - h if va == "top" else cy
+        total = 0
+        for curve in curves:
+            t = x[x <= len(curve) - 1]
+            at = np.interp(t, np.arange(len(curve)), curve)
+            total += int(((t >= x0) & (t <= x0 + w * steps) & (at >= y0) & (at <= y0 + h)).sum())
+        return total
+
+    return min(CORNERS, key=crossed)
+
+
 class LossCurves(StepCurves):
     """Loss against step, log scale above the known minimum, drawn up to the current step,
     with a cursor. Several starts are summarised by their median."""
@@ -419,6 +444,7 @@ class LossCurves(StepCurves):
             y = np.maximum(y, floor)
             ax.set_yscale("log")
             ax.set_ylim(floor / 2, top * 2)
+            height = np.log10(y / (floor / 2)) / math.log10(4 * top / floor)
             from matplotlib.ticker import LogLocator, NullLocator
 
             decades = math.log10(top * 2) - math.log10(floor / 2)
@@ -433,16 +459,24 @@ class LossCurves(StepCurves):
 
             lo, hi = float(finite.min()), float(finite.max())
             ax.set_ylim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
+            height = (y - lo + 0.05 * (hi - lo)) / (1.1 * (hi - lo) or 1.0)
             ax.yaxis.set_major_locator(MaxNLocator(5))
             ax.yaxis.set_minor_locator(NullLocator())
             ax.set_ylabel("f")
             what = ("median " if many else "") + "loss"
-        # What the panel plots, inside its top right corner, where curves have come down.
-        ax.text(
-            0.98, 0.96, what, transform=ax.transAxes, ha="right", va="top", zorder=3,
+        # What the panel plots, inside the corner its curves cross least.
+        caption = ax.text(
+            0, 0, what, transform=ax.transAxes, zorder=3,
             fontsize=theme.font_size * 0.8, color=theme.foreground,
             bbox=dict(boxstyle="square,pad=0.2", lw=0, fc=theme.background),
         )
+        renderer = ax.figure.canvas.get_renderer()
+        words, panel = caption.get_window_extent(renderer), ax.get_window_extent(renderer)
+        # Constrained layout may yet shrink the panel: room to spare.
+        size = (1.2 * words.width / panel.width + 0.02, 1.2 * words.height / panel.height + 0.02)
+        drawn = [h[: int(end)] for h, end in zip(height, ends)]
+        x, y_at, ha, va = quietest_corner(drawn, size, traj.steps)
+        caption.set(x=x, y=y_at, ha=ha, va=va)
         ax.set_xlim(0, traj.steps)
         ax.set_xlabel("step")
         style_panel(ax, theme)
@@ -563,9 +597,10 @@ class Scene:
         self.paths, self.stars, self.maps, self.extras = [], [], [], []
         loss_ax = None
         if style.layout == "3d":
-            ax = self.figure.add_axes((0.0, 0.08, 1.0, 0.84), projection="3d")
+            ax = self.figure.add_axes((0.0, 0.12, 1.0, 0.8), projection="3d")  # see _legend
             mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
             self.paths.append(Paths3D(ax, traj, self.colours, theme, mesh, animated))
+            self.stars += mark_minima(ax, traj.surface, theme, animated, heights=on_mesh(mesh, traj.surface))
             self.ax = ax
             self.bounds = bounds
             self._legend()
@@ -675,17 +710,26 @@ class Scene:
             text.set_fontsize(text.get_fontsize() * share * self.style.size[0] / width)
 
     def _legend(self) -> None:
-        """For the 3-D view, where words beside the heads would float: a legend under it."""
+        """For the 3-D view, where words beside the heads would float: a legend under it, in
+        as many columns (at most 4) as fit the width, and the view above it."""
         theme = self.theme
         handles = [
             Line2D([], [], color=c, lw=theme.line_width, marker="o", ms=theme.head_size * 0.8,
                    mec=theme.background)
             for c in self.colours
         ]
-        self.figure.legend(
-            handles, self.traj.labels, loc="lower center", ncols=min(len(handles), 4),
-            frameon=False, fontsize=theme.font_size * 0.85, labelcolor=theme.foreground,
-        )
+        renderer = self.figure.canvas.get_renderer()
+        for ncols in range(min(len(handles), 4), 0, -1):
+            legend = self.figure.legend(
+                handles, self.traj.labels, loc="lower center", ncols=ncols, frameon=False,
+                fontsize=theme.font_size * 0.85, labelcolor=theme.foreground,
+            )
+            box = legend.get_window_extent(renderer)
+            if box.width <= 0.98 * self.figure.bbox.width or ncols == 1:
+                break
+            legend.remove()
+        bottom = box.height / self.figure.bbox.height + 0.08  # the tick labels hang below
+        self.ax.set_position((0.0, bottom, 1.0, 0.92 - bottom))
 
     # --- measuring, once the layout is fixed --------------------------------------------------
 

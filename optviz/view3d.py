@@ -15,6 +15,9 @@ AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN d
 DECADES = 4  # the 3-D height shows this many decades of f - f* below the top level
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
+NEAR_STAR = 0.015  # a head this share of the window from a minimum sits on its star ...
+RING = 0.8  # ... and grows by this many head sizes, a ring round the star drawn over it (and
+# as much round each head drawn after it that it meets)
 
 
 def height(surface, loss):
@@ -61,20 +64,6 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
         rcount=MESH, ccount=MESH, shade=False, zorder=1,
     )
     ax.set_box_aspect(None, zoom=1.15)
-    for points, face in ((surface.minima, theme.foreground), (surface.local_minima, "none")):
-        if points:
-            xy = np.asarray(points, dtype=float)
-            ax.scatter(
-                xy[:, 0],
-                xy[:, 1],
-                _on_mesh(X, Y, H, xy),
-                marker="*",
-                s=theme.head_size**2 * 3,
-                facecolors=face,
-                edgecolors=theme.foreground,
-                depthshade=False,
-                zorder=10,
-            )
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -90,6 +79,18 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     return X, Y, H
 
 
+def _lift(surface) -> float:
+    """How far above the mesh paths and stars are drawn: `LIFT` of the height range."""
+    levels = height(surface, np.asarray(surface.levels))
+    return LIFT * float(levels.max() - levels.min())
+
+
+def on_mesh(mesh, surface):
+    """The heights of (k, 2) points on ``mesh`` (X, Y, height) as the paths are drawn: on its
+    facets, lifted (a star at a minimum then sits where a head that reaches it is)."""
+    return lambda points: _on_mesh(*mesh, points) + _lift(surface)
+
+
 class Paths3D:
     """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
     window are left out."""
@@ -103,9 +104,15 @@ class Paths3D:
         # (inside a well), on the facets; lifted a little, so that the mesh never hides it.
         z = height(traj.surface, traj.loss.reshape(inside.shape))
         z = np.maximum(z, _on_mesh(*mesh, xy.reshape(-1, 2)).reshape(z.shape))
-        levels = height(traj.surface, np.asarray(traj.surface.levels))
-        z = z + LIFT * (levels.max() - levels.min())
+        z = z + _lift(traj.surface)
         self.xyz = np.where(inside[..., None], np.concatenate([xy, z[..., None]], -1), np.nan)
+        # Heads that meet nest as rings (see `update`), and a head at a minimum grows into a
+        # ring round its star, which is drawn over it.
+        minima = np.asarray(traj.surface.minima + traj.surface.local_minima, float).reshape(-1, 2)
+        self.xy, self.near = xy, NEAR_STAR * max(x1 - x0, y1 - y0)
+        gaps = np.linalg.norm(xy[:, :, None] - minima[None, None], axis=-1)
+        self.on_star = (gaps < self.near).any(-1)
+        self.head_size = theme.head_size
         n_starts = traj.params.shape[1]
         colours = [c for c in colours for _ in range(n_starts)]
         self.lines = [
@@ -132,6 +139,11 @@ class Paths3D:
         return [*self.lines, *self.heads]
 
     def update(self, step: int) -> None:
-        for line, head, xyz in zip(self.lines, self.heads, self.xyz):
+        here = self.xy[:, step]
+        # Heads drawn later (on top) that a head meets: it grows into a ring round them.
+        above = np.triu(np.linalg.norm(here[:, None] - here[None], axis=-1) < self.near, 1).sum(1)
+        rings = above + self.on_star[:, step]
+        for line, head, xyz, ring in zip(self.lines, self.heads, self.xyz, rings):
             line.set_data_3d(*xyz[: step + 1].T)
             head.set_data_3d(*xyz[step : step + 1].T)
+            head.set_markersize(self.head_size * (1 + RING * ring))

@@ -14,6 +14,7 @@ from matplotlib.colors import to_hex, to_rgb
 
 import optviz
 from optviz import animation, gallery, pacing, scene, theme
+from optviz import view3d as scene_3d
 from optviz.cli import main
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -363,3 +364,34 @@ def test_a_clouds_tails_are_comets_cut_on_screen():
     assert np.isclose(lengths, scene.CLOUD_TAIL_PX).sum() >= 6
     np.testing.assert_allclose(paths.trails.get_segments()[0].reshape(12, -1, 2)[:, -1],
                                paths.drawn[:, 3], rtol=1e-6)
+
+
+def test_the_loss_panels_caption_goes_where_its_curves_are_not():
+    size = (0.45, 0.15)
+    down = np.linspace(0.95, 0.05, 101)  # from the top left to the bottom right
+    assert scene.quietest_corner([down], size, 100)[:2] == (0.98, 0.96)  # top right
+    stalled = np.full(101, 0.93)  # a run that never leaves the plateau, along the top
+    corner = scene.quietest_corner([down, stalled], size, 100)
+    assert corner[1] == 0.04 and corner[2] == "left"  # the bottom left, crossed by neither
+    # A curve that stops early (a run that diverged) leaves the corners past its end free.
+    assert scene.quietest_corner([stalled[:20]], size, 100)[:2] == (0.98, 0.96)
+
+
+def test_in_3d_stars_are_drawn_last_and_heads_on_them_nest_as_rings():
+    traj = optviz.run(
+        "himmelblau", ["gd:lr=0.01", "momentum:lr=0.002", "adam:lr=0.2"], steps=300
+    )
+    sc = scene.Scene(traj, scene.Style(size=(320, 240), layout="3d"))
+    assert sc.stars and sc.artists[-len(sc.stars) :] == sc.stars
+    assert all(star.get_zorder() > head.get_zorder() for star in sc.stars
+               for head in sc.paths[0].heads)  # stills, drawn whole, too
+    sc.show(0)  # one start: the heads nest, each a ring round those drawn after it
+    sizes = [head.get_markersize() for head in sc.paths[0].heads]
+    assert sizes[0] > sizes[1] > sizes[2] == sc.theme.head_size
+    sc.show(traj.steps)
+    sizes = [head.get_markersize() for head in sc.paths[0].heads]
+    head = sc.theme.head_size
+    # gd ends alone in the well at (3.58, -1.85); momentum and Adam share the one at (3, 2),
+    # momentum's ring round Adam's, each round the star.
+    assert all(s >= (1 + scene_3d.RING) * head for s in sizes)
+    assert sizes[1] > sizes[2] and sizes[0] == sizes[2]

@@ -18,6 +18,7 @@ from optviz.runner import evaluate
 
 DPI = 100
 GRID_POINTS = 240
+STAR = 2.3  # a minimum's star (`mark_minima`) with its halo, in head sizes
 
 
 def mark_minima(

@@ -34,6 +34,7 @@ from optviz import layout, limits, overlays, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
+    STAR,
     StepCurves,
     contour_colours,
     draw_surface,
@@ -54,7 +55,6 @@ CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
 CLOUD_TAIL_PX = 40  # ... and at most this long on screen: a comet's tail, not a streak
 CLOUD_STRIDE = 3  # a cloud's trails join every third step: a quarter of the points to draw
 CASING_PX = 1.5  # the background-coloured edge around each trail
-STAR = 2.3  # a minimum's star with its halo, in head sizes
 
 
 def drawn_points(steps: int, starts: int, optimizers: int, layout: str = "overlay") -> int:
@@ -642,9 +642,11 @@ class Scene:
         if self.loss:
             self.extras += overlays.on_loss(loss_ax, traj, self.colours, theme, animated)
         self._titles()
-        self.notes = self.ax.text2D if style.layout == "3d" else self.ax.text
-        self.notes = self.notes(
-            0.015, 0.015, "", transform=self.ax.transAxes, ha="left", va="bottom",
+        # In the map's lower left corner; in 3-D, where tick labels hang there, its upper left.
+        flat = style.layout != "3d"
+        self.notes = (self.ax.text if flat else self.ax.text2D)(
+            0.015, 0.015 if flat else 0.985, "", transform=self.ax.transAxes, ha="left",
+            va="bottom" if flat else "top",
             fontsize=theme.font_size * 0.8, color=theme.foreground, animated=animated,
             in_layout=False, zorder=25,
             bbox=dict(boxstyle="square,pad=0.3", lw=0, fc=theme.background),
@@ -728,8 +730,14 @@ class Scene:
             if box.width <= 0.98 * self.figure.bbox.width or ncols == 1:
                 break
             legend.remove()
-        bottom = box.height / self.figure.bbox.height + 0.08  # the tick labels hang below
-        self.ax.set_position((0.0, bottom, 1.0, 0.92 - bottom))
+        # The view above it, raised until its tick labels (which hang below the box) clear it.
+        bottom, height = box.y1 / self.figure.bbox.height + 0.02, self.figure.bbox.height
+        for _ in range(3):
+            self.ax.set_position((0.0, bottom, 1.0, 0.92 - bottom))
+            below = box.y1 + 4 - self.ax.get_tightbbox(renderer).y0
+            if below <= 0:
+                break
+            bottom += below / height
 
     # --- measuring, once the layout is fixed --------------------------------------------------
 
@@ -767,14 +775,19 @@ class Scene:
         return down
 
     def _note(self, text: str) -> Stamp:
-        """The divergence notes, boxed, in the map's lower left corner (where `notes`, their
-        matplotlib text for stills, is)."""
+        """The divergence notes, boxed, where `notes` (their matplotlib text, for stills) is:
+        the map's lower left corner, or in 3-D its upper left."""
         note = Stamp(
             text, self.theme.foreground, self.note_font, self.theme.background, halo=0, boxed=True
         )
         box, h = self.ax.get_window_extent(), self.style.size[1]
-        x, bottom = box.x0 + 0.015 * box.width, h - box.y0 - 0.015 * box.height
-        note.box = (x - 1, bottom - note.size[1] + 1, x + note.size[0] - 1, bottom + 1)
+        x = box.x0 + 0.015 * box.width
+        if self.style.layout == "3d":
+            top = h - box.y1 + 0.015 * box.height
+            note.box = (x - 1, top - 1, x + note.size[0] - 1, top + note.size[1] - 1)
+        else:
+            bottom = h - box.y0 - 0.015 * box.height
+            note.box = (x - 1, bottom - note.size[1] + 1, x + note.size[0] - 1, bottom + 1)
         return note
 
     def travel(self) -> np.ndarray:

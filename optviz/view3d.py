@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.colors import LightSource, LinearSegmentedColormap
 
 from optviz import theme as themes
-from optviz.drawing import surface_grid, theme_ticks
+from optviz.drawing import STAR, surface_grid, theme_ticks
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
@@ -15,9 +15,8 @@ AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN d
 DECADES = 4  # the 3-D height shows this many decades of f - f* below the top level
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
-NEAR_STAR = 0.015  # a head this share of the window from a minimum sits on its star ...
-RING = 0.8  # ... and grows by this many head sizes, a ring round the star drawn over it (and
-# as much round each head drawn after it that it meets)
+NEAR_STAR = 0.015  # a head this share of the window from a minimum (or a head) meets it
+RING = 0.8  # a head grows by this many head sizes round each head drawn after it that it meets
 
 
 def height(surface, loss):
@@ -142,8 +141,9 @@ class Paths3D:
         here = self.xy[:, step]
         # Heads drawn later (on top) that a head meets: it grows into a ring round them.
         above = np.triu(np.linalg.norm(here[:, None] - here[None], axis=-1) < self.near, 1).sum(1)
-        rings = above + self.on_star[:, step]
-        for line, head, xyz, ring in zip(self.lines, self.heads, self.xyz, rings):
+        # As on the map, a head on a star is a ring just outside the star and its halo.
+        sizes = 1 + RING * above + (STAR + 0.2) * self.on_star[:, step]
+        for line, head, xyz, size in zip(self.lines, self.heads, self.xyz, sizes):
             line.set_data_3d(*xyz[: step + 1].T)
             head.set_data_3d(*xyz[step : step + 1].T)
-            head.set_markersize(self.head_size * (1 + RING * ring))
+            head.set_markersize(self.head_size * size)

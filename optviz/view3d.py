@@ -15,6 +15,7 @@ AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN d
 DECADES = 4  # the 3-D height shows this many decades of f - f* below the top level
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
+FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief
 NEAR_STAR = 0.015  # a head this share of the window from a minimum (or a head) meets it
 RING = 0.8  # a head grows by this many head sizes round each head drawn after it that it meets
 
@@ -56,7 +57,10 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     ax.computed_zorder = False
     # Shaded as if lit from the upper left, so the wells read as wells without mesh lines.
     light = LightSource(azdeg=315, altdeg=45)
-    ramp = LinearSegmentedColormap.from_list("optviz-3d", [theme.low, theme.relief])
+    # From a tint of the relief at the bottom, not the map's ``low``, which is all but the
+    # background's colour: the floor of a valley, where the paths end, would vanish.
+    floor = themes.mix(theme.low, theme.relief, FLOOR_TINT)
+    ramp = LinearSegmentedColormap.from_list("optviz-3d", [floor, theme.relief])
     shades = light.shade(H, cmap=ramp, blend_mode="soft", vert_exag=0.3)
     ax.plot_surface(
         X, Y, H, facecolors=shades, linewidth=0, antialiased=True,

@@ -395,3 +395,20 @@ def test_in_3d_stars_are_drawn_last_and_heads_on_them_nest_as_rings():
     # momentum's ring round Adam's, each round the star.
     assert all(s >= (1 + scene_3d.RING) * head for s in sizes)
     assert sizes[1] > sizes[2] and sizes[0] == sizes[2]
+
+
+@pytest.mark.parametrize("name", ["light", "dark", "talk"])
+def test_the_3d_surface_never_fades_into_the_background(name):
+    """The lowest parts of a 3-D surface (a valley's floor, where paths end; the saddle's near
+    half) are drawn in a tint that stands out from the background: measured in the picture,
+    at points of the surface projected to the screen."""
+    from mpl_toolkits.mplot3d import proj3d
+
+    traj = optviz.run("saddle", ["gd"], steps=5)
+    sc = scene.Scene(traj, scene.Style(size=(320, 240), layout="3d", theme=name))
+    image = sc.frame(0)
+    for x, y in [(0.0, -1.7), (0.5, -1.5), (-0.5, 1.7), (0.0, 1.2)]:  # low points, f < -1
+        xs, ys, _ = proj3d.proj_transform(x, y, x * x - y * y, sc.ax.get_proj())
+        px, py = sc.ax.transData.transform((xs, ys))
+        colour = to_hex(image[round(240 - py), round(px)] / 255)
+        assert difference(colour, sc.theme.background) >= 6, (x, y, colour)

@@ -12,7 +12,8 @@ from optviz.trajectories import Trajectories
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
 
 
-DECADES = 4  # the 3-D height shows this many decades of f - f* below the top level
+DECADES = 2.5  # the 3-D height shows this many decades of f - f* below the top level: more,
+# and a narrow valley (Rosenbrock's) is a crack the mesh cannot follow, its floor out of sight
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
 FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief

@@ -33,6 +33,20 @@ def height(surface, loss):
     return np.log10(np.clip(np.asarray(loss, dtype=float) - surface.fmin, floor, top))
 
 
+def _corners(A: np.ndarray) -> list[np.ndarray]:
+    """The four corners of each cell of grid ``A`` (n, m): four (n - 1, m - 1) arrays."""
+    return [A[:-1, :-1], A[1:, :-1], A[:-1, 1:], A[1:, 1:]]
+
+
+def _no_needles(H: np.ndarray) -> np.ndarray:
+    """``H`` (a grid of heights) with every pit narrower than a facet filled: each point is
+    raised to the lowest of the highest corners of the facets it belongs to (a closing with a
+    2 x 2 element). A well that a whole facet lies in keeps its depth; one that only a grid
+    point falls into (Rastrigin's, sampled at 110 points) would be drawn as a needle."""
+    highest = np.pad(np.maximum.reduce(_corners(H)), 1, constant_values=np.inf)
+    return np.minimum.reduce(_corners(highest))
+
+
 def _on_mesh(X, Y, H, points) -> np.ndarray:
     """The mesh's height at ``points``, interpolated bilinearly: where a mark sits on the
     surface as drawn."""
@@ -54,7 +68,7 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     """The surface as a shaded mesh with its minima at the bottoms of their wells, seen from a
     fixed camera; paths are drawn after it, on top. Returns the mesh (X, Y, height)."""
     X, Y, Z = surface_grid(surface, bounds, n=MESH)
-    H = height(surface, Z)
+    H = _no_needles(height(surface, Z))
     ax.computed_zorder = False
     # Shaded as if lit from the upper left, so the wells read as wells without mesh lines.
     light = LightSource(azdeg=315, altdeg=45)

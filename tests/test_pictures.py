@@ -412,3 +412,13 @@ def test_the_3d_surface_never_fades_into_the_background(name):
         px, py = sc.ax.transData.transform((xs, ys))
         colour = to_hex(image[round(240 - py), round(px)] / 255)
         assert difference(colour, sc.theme.background) >= 6, (x, y, colour)
+
+
+def test_3d_pits_narrower_than_a_facet_are_filled_and_wider_wells_kept():
+    H = np.ones((6, 6))
+    H[1, 1] = -3.0  # one grid point: a needle, as Rastrigin's wells come out at 110 points
+    H[3:5, 3:5] = -2.0  # a whole facet down: a well
+    closed = scene_3d._no_needles(H)
+    assert closed[1, 1] == 1.0
+    np.testing.assert_array_equal(closed[3:5, 3:5], -2.0)
+    assert (closed >= H).all() and closed.max() == 1.0

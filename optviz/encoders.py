@@ -387,13 +387,13 @@ class GifEncoder(_Indexed):
             self.held[2] += delay
             return
         self._write_held()
-        if not changed.any():  # only where the held frame's delay is full
-            changed = np.zeros_like(changed)
-            changed[0, 0] = True
-            index = self.shown
+        clear = len(self.palette.colours)  # the free entry: see-through
+        if not changed.any():  # the held frame's delay is full: time goes on in an empty one
+            self.held = [np.full((1, 1), clear, np.uint8), (0, 0), delay, True]
+            return
         rows, cols = _box(changed)
         crop = index[rows, cols].copy()
-        crop[~changed[rows, cols]] = len(self.palette.colours)  # the free entry: see-through
+        crop[~changed[rows, cols]] = clear
         self.held = [crop, (int(cols.start), int(rows.start)), delay, True]
 
     def _write_held(self) -> None:
@@ -427,21 +427,21 @@ class WebpEncoder(_Indexed):
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
-        self.shown: list[tuple[np.ndarray, int]] = []
+        self.indexed: list[tuple[np.ndarray, int]] = []  # each frame's indices and delay
 
     def _put(self, index, delay):
-        self.shown.append((index, delay))
+        self.indexed.append((index, delay))
 
     def close(self):
         self._finish()
         colours = self.palette.colours.astype(np.uint8)
-        first, *rest = (Image.fromarray(colours[index]) for index, _ in self.shown)
+        first, *rest = (Image.fromarray(colours[index]) for index, _ in self.indexed)
         first.save(
             self.tmp,
             format="WEBP",
             save_all=True,
             append_images=rest,
-            duration=[delay for _, delay in self.shown],
+            duration=[delay for _, delay in self.indexed],
             loop=0,
             lossless=True,
             quality=80,

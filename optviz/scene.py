@@ -600,7 +600,8 @@ class Scene:
             ax = self.figure.add_axes((0.0, 0.12, 1.0, 0.8), projection="3d")  # see _legend
             mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
             self.paths.append(Paths3D(ax, traj, self.colours, theme, mesh, animated))
-            self.stars += mark_minima(ax, traj.surface, theme, animated, heights=on_mesh(mesh, traj.surface))
+            heights = on_mesh(mesh, traj.surface)
+            self.stars += mark_minima(ax, traj.surface, theme, animated, heights=heights)
             self.ax = ax
             self.bounds = bounds
             self._legend()
@@ -775,19 +776,16 @@ class Scene:
         return down
 
     def _note(self, text: str) -> Stamp:
-        """The divergence notes, boxed, where `notes` (their matplotlib text, for stills) is:
-        the map's lower left corner, or in 3-D its upper left."""
+        """The divergence notes, boxed, where `notes` (their matplotlib text, for stills) is
+        anchored: the map's lower left corner, or in 3-D its upper left."""
         note = Stamp(
             text, self.theme.foreground, self.note_font, self.theme.background, halo=0, boxed=True
         )
-        box, h = self.ax.get_window_extent(), self.style.size[1]
-        x = box.x0 + 0.015 * box.width
-        if self.style.layout == "3d":
-            top = h - box.y1 + 0.015 * box.height
-            note.box = (x - 1, top - 1, x + note.size[0] - 1, top + note.size[1] - 1)
-        else:
-            bottom = h - box.y0 - 0.015 * box.height
-            note.box = (x - 1, bottom - note.size[1] + 1, x + note.size[0] - 1, bottom + 1)
+        x, y = self.ax.transAxes.transform(self.notes.get_position())
+        y = self.style.size[1] - y  # y down
+        w, h = note.size
+        top = y - 1 if self.notes.get_va() == "top" else y - h + 1
+        note.box = (x - 1, top, x + w - 1, top + h)
         return note
 
     def travel(self) -> np.ndarray:

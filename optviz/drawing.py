@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PathCollection
 from matplotlib.colors import BoundaryNorm, LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
+from matplotlib.path import Path
 from matplotlib.ticker import MaxNLocator
 from matplotlib.patheffects import Normal, Stroke
+from matplotlib.transforms import IdentityTransform
 
 from optviz import limits
 from optviz import theme as themes
@@ -19,6 +24,87 @@ from optviz.runner import evaluate
 DPI = 100
 GRID_POINTS = 240
 STAR = 2.3  # a minimum's star (`mark_minima`) with its halo, in head sizes
+ARROW_TURNS = 72  # directions an edge arrow can point in (5 degrees apart)
+ARROW = 2.5  # an edge arrow's area in square head sizes (it is sqrt(2.5) head sizes long)
+START = 1.35  # the start's ring (`mark_starts`), in head sizes
+
+
+def mark_starts(ax, starts: np.ndarray, theme: themes.Theme, cloud: bool = False, heights=None):
+    """The start's own neutral mark: a ring round each of the (k, 2) ``starts``, under the
+    paths that leave it (small and muted for a cloud, so that its heads stand out). On a 3-D
+    Axes, ``heights`` gives the points' heights."""
+    ax.plot(
+        *starts.T, *([] if heights is None else [heights(starts)]), ls="none", marker="o",
+        ms=theme.head_size * (0.45 if cloud else START), mfc="none",
+        mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0, zorder=4,
+    )
+
+
+@functools.lru_cache(maxsize=ARROW_TURNS)
+def arrow(turn: int) -> Path:
+    """A triangle pointing ``turn`` of `ARROW_TURNS` of a full turn anticlockwise from the
+    right, its tip at the origin, one unit long."""
+    angle = 2 * math.pi * turn / ARROW_TURNS
+    c, s = math.cos(angle), math.sin(angle)
+    corners = [(0, 0), (-1, 0.36), (-1, -0.36), (0, 0)]  # narrow: it points one way
+    return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
+
+
+def turn_of(dx, dy) -> np.ndarray:
+    """The `arrow` turn nearest the direction (``dx``, ``dy``)."""
+    angles = np.arctan2(dy, dx)
+    return np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
+
+
+def one_per_pixel(groups: np.ndarray, turns: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    """Of arrows (a cloud can have hundreds), the indices of the first of each optimizer
+    (``groups``), direction (``turns``) and pixel, in order."""
+    key = np.column_stack([groups, turns, np.round(pixels).astype(int)])
+    return np.sort(np.unique(key, axis=0, return_index=True)[1])
+
+
+def arrow_gap(theme: themes.Theme) -> float:
+    """How wide an edge arrow is, with its edge and a pixel to spare, in pixels."""
+    return 0.72 * math.sqrt(ARROW) * theme.head_size * DPI / 72 + 2
+
+
+def spread(tips: np.ndarray, towards: np.ndarray, gap: float) -> np.ndarray:
+    """Arrows' ``tips`` (k, 2; pixels) moved apart: each in turn slid across its direction
+    (``towards``, k unit vectors) by whole ``gap``s, to one side and the other, to the
+    nearest place no tip before it is within ``gap`` of, so that arrows that leave together
+    lie side by side."""
+    placed = np.empty((0, 2))
+    across = towards[:, ::-1] * [-1, 1]
+    for tip, side in zip(tips, across):
+        for k in range(len(placed) * 2 + 1):  # 0, 1, -1, 2, -2, ... gaps
+            here = tip + side * gap * ((k + 1) // 2) * (1 if k % 2 else -1)
+            if not (np.linalg.norm(placed - here, axis=1) < gap).any():
+                break
+        placed = np.vstack([placed, here])
+    return placed
+
+
+def edge_marks(theme: themes.Theme, cross_area: float, offset_transform, kind=PathCollection):
+    """Two empty collections (of ``kind``) for the marks of runs that went where the picture
+    does not show: arrows at the window's edge (paths from `arrow`) and crosses where runs
+    diverged, shaped in points (as markers) at offsets in ``offset_transform``, colours set
+    directly."""
+    x = MarkerStyle("X")
+    arrows = kind(
+        [], sizes=[theme.head_size**2 * ARROW], offset_transform=offset_transform,
+        edgecolors=theme.background, linewidths=0.8, zorder=8,
+    )
+    crosses = kind(
+        [x.get_path().transformed(x.get_transform())], sizes=[cross_area],
+        offset_transform=offset_transform, edgecolors=theme.background, linewidths=1.0, zorder=9,
+    )
+    for marks in (arrows, crosses):
+        marks.set_offsets(np.zeros((0, 2)))
+        marks.set_transform(IdentityTransform())
+        marks.set_array(None)
+        marks.set_in_layout(False)
+        marks.set_visible(False)
+    return arrows, crosses
 
 
 def mark_minima(

@@ -20,28 +20,33 @@ import functools
 import math
 
 import numpy as np
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.lines import Line2D
-from matplotlib.path import Path
-from matplotlib.transforms import IdentityTransform
 from matplotlib.patheffects import withStroke
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
-from optviz import layout, limits, overlays, pacing, rate_strip
+from optviz import layering, layout, limits, overlays, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
     STAR,
     StepCurves,
+    arrow,
+    arrow_gap,
     contour_colours,
     draw_surface,
+    edge_marks,
     mark_minima,
+    mark_starts,
+    one_per_pixel,
+    spread,
     new_figure,
     style_panel,
     surface_grid,
+    turn_of,
 )
 from optviz.labels import direct_labels
 from optviz.placement import place
@@ -54,7 +59,6 @@ CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
 CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
 CLOUD_TAIL_PX = 40  # ... and at most this long on screen: a comet's tail, not a streak
 CLOUD_STRIDE = 3  # a cloud's trails join every third step: a quarter of the points to draw
-CASING_PX = 1.5  # the background-coloured edge around each trail
 
 
 def drawn_points(steps: int, starts: int, optimizers: int, layout: str = "overlay") -> int:
@@ -108,47 +112,6 @@ def tail(colour: str, theme: themes.Theme) -> tuple[float, float, float, float]:
     return themes.mix(theme.low, colour, TAIL)
 
 
-ARROW_TURNS = 72  # directions an edge arrow can point in (5 degrees apart)
-
-
-@functools.lru_cache(maxsize=ARROW_TURNS)
-def _arrow(turn: int) -> Path:
-    """A triangle pointing ``turn`` of `ARROW_TURNS` of a full turn anticlockwise from the
-    right, its tip at the origin, one unit long."""
-    angle = 2 * math.pi * turn / ARROW_TURNS
-    c, s = math.cos(angle), math.sin(angle)
-    corners = [(0, 0), (-1, 0.36), (-1, -0.36), (0, 0)]  # narrow: it points one way
-    return Path([(c * x - s * y, s * x + c * y) for x, y in corners], closed=True)
-
-
-ALONGSIDE = 4  # points in a row within a line width of another path make a shared stretch
-
-
-def _smooth(values: np.ndarray, width: int) -> np.ndarray:
-    """A moving average of ``values`` (along axis 0) over ``width`` points, ends held."""
-    if len(values) < 2:
-        return values.astype(float)
-    padded = np.concatenate([values[:1].repeat(width, 0), values, values[-1:].repeat(width, 0)])
-    kernel = np.ones(2 * width + 1) / (2 * width + 1)
-    if values.ndim == 1:
-        return np.convolve(padded, kernel, "valid")
-    return np.stack([np.convolve(padded[:, i], kernel, "valid") for i in range(values.shape[1])], 1)
-
-
-def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
-    """Per point of ``path`` (pixels), 1 where it runs along ``other`` (within ``lw`` of it for
-    at least `ALONGSIDE` points in a row), eased in and out; crossings and a shared start do
-    not count."""
-    gap = path[:, None].astype(np.float32) - other[None].astype(np.float32)
-    near = ((gap**2).sum(-1) < lw**2).any(1)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(int), [0]])))
-    stretch = np.zeros(len(path))
-    for lo, hi in zip(edges[::2], edges[1::2]):
-        if hi - lo >= ALONGSIDE:
-            stretch[lo:hi] = 1.0
-    return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
-
-
 def _cut(tails: np.ndarray, to_pixels) -> np.ndarray:
     """``tails`` (k, m, 2; oldest point first, the head last) cut to `CLOUD_TAIL_PX` pixels
     from the head (``to_pixels``: the data's transform): the point where a tail reaches that
@@ -167,13 +130,6 @@ def _cut(tails: np.ndarray, to_pixels) -> np.ndarray:
     return np.concatenate([back, tails[:, -1:]], axis=1)
 
 
-def _normals(path: np.ndarray) -> np.ndarray:
-    """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``."""
-    direction = np.gradient(_smooth(path, 3), axis=0)
-    norm = np.linalg.norm(direction, axis=1, keepdims=True)
-    return np.where(norm > 1e-9, direction[:, ::-1] * [1, -1] / np.maximum(norm, 1e-9), 0)
-
-
 class Paths:
     """The moving parts of some runs on one 2-D Axes: trails that fade with age, a head at the
     current point, an arrow at the window's edge for a run outside it, and a cross where a run
@@ -185,7 +141,6 @@ class Paths:
         self.n_starts = n_starts = traj.params.shape[1]
         self.cloud = n_starts > CLOUD
         self.paths = traj.params[self.rows].reshape(-1, traj.params.shape[2], 2)
-        self.diverged_at = traj.diverged_at[self.rows].ravel()
         self.colours = np.repeat([to_rgba(colours[i]) for i in self.rows], n_starts, 0)
         self.tails = np.repeat([tail(colours[i], theme) for i in self.rows], n_starts, 0)
         self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
@@ -214,29 +169,10 @@ class Paths:
             )[0]
             for i in (self.rows if self.cloud else [])
         ]
-        self.arrows = ax.add_collection(
-            PathCollection(
-                [],
-                sizes=[theme.head_size**2 * 2.5],
-                offset_transform=ax.transData,
-                edgecolors=theme.background,
-                linewidths=0.8,
-                zorder=8,
-            )
-        )
-        self.crosses = ax.scatter(
-            [],
-            [],
-            s=self.head_area * 2.5,
-            c=[],
-            marker="X",
-            edgecolors=theme.background,
-            linewidths=1.0,
-            zorder=9,
-        )
-        self.arrows.set_transform(IdentityTransform())  # arrow shapes in points, as markers
-        for marks in (self.heads, self.crosses, self.arrows):
-            marks.set_array(None)  # colours are set directly, not mapped through a colormap
+        self.heads.set_array(None)  # colours are set directly, not mapped through a colormap
+        self.arrows, self.crosses = edge_marks(theme, self.head_area * 2.5, ax.transData)
+        ax.add_collection(self.arrows)
+        ax.add_collection(self.crosses)
         for artist in self.artists:
             artist.set_animated(animated)
             artist.set_in_layout(False)
@@ -256,21 +192,18 @@ class Paths:
 
     def _style_trails(self) -> None:
         """The trails' colours and widths, in the order `update` gives their lines: a cloud's
-        one per optimizer; else runs bottom first, each cased in the background colour (its
-        trail drawn twice, wide in the background colour, then in its own)."""
+        one per optimizer; else runs bottom first, each cased (`layering.case`)."""
         if self.cloud:
             self.trails.set_color(self.tails[self.groups * self.n_starts])
             return
-        lw, casing = self.theme.line_width, to_rgba(self.theme.background)
-        self.trails.set_color([c for run in self.order for c in (casing, self.colours[run])])
-        self.trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(self.order))
+        layering.case(self.trails, self.colours[self.order], self.theme)
 
     def layer(self, pixels: np.ndarray) -> None:
         """Order the runs by the length of their paths on screen (``pixels``, y down), the
-        longest at the bottom; where a run goes along runs drawn above it, draw it beside them,
-        one line's width (and casing) further out for each, like lines on a transit map."""
+        longest at the bottom, and draw each beside the runs above it where it goes along them
+        (`layering`)."""
         self.stars = self._minima()
-        lengths = np.linalg.norm(np.diff(pixels, axis=1), axis=-1).sum(1)
+        lengths = layering.lengths(pixels)
         self.order = np.argsort(-lengths, kind="stable")
         # A cloud's optimizers, the one that travels furthest at the bottom.
         self.groups = np.argsort(-lengths.reshape(len(self.rows), -1).sum(1), kind="stable")
@@ -283,17 +216,10 @@ class Paths:
             )
         if self.cloud or len(self.order) == 1:
             return
-        lw = self.theme.line_width * DPI / 72 + 2 * CASING_PX
-        shifted = pixels.copy()
-        for k, run in enumerate(self.order[:-1]):
-            along = sum(_alongside(pixels[run], pixels[o], lw) for o in self.order[k + 1 :])
-            if not along.any():
-                continue
-            shifted[run] += _normals(pixels[run]) * (along * lw)[:, None]
+        shifted = layering.beside(pixels, self.order, self.theme)
         h = self.ax.figure.bbox.height
-        flipped = shifted.copy()
-        flipped[..., 1] = h - flipped[..., 1]
-        drawn = self.ax.transData.inverted().transform(flipped.reshape(-1, 2))
+        shifted[..., 1] = h - shifted[..., 1]
+        drawn = self.ax.transData.inverted().transform(shifted.reshape(-1, 2))
         self.drawn = drawn.reshape(self.paths.shape)
 
     def update(self, step: int) -> None:
@@ -363,21 +289,20 @@ class Paths:
         clamped = np.clip(np.where(outside[:, None], exits, here), [x0, y0] + pad, [x1, y1] - pad)
         runs = np.flatnonzero(outside)
         if len(runs) or len(self.arrows.get_offsets()):
-            away = here[runs] - clamped[runs]
-            angles = np.arctan2(away[:, 1] / per_px[1], away[:, 0] / per_px[0])
-            turns = np.round(angles / (2 * math.pi) * ARROW_TURNS).astype(int) % ARROW_TURNS
-            # Of a cloud's arrows, one per optimizer, direction and pixel.
-            where = np.round((clamped[runs] - [x0, y0]) / per_px).astype(int)
-            group = runs // self.n_starts
-            key = np.column_stack([group, turns, where])
-            first = np.sort(np.unique(key, axis=0, return_index=True)[1])
-            self.arrows.set_paths([_arrow(t) for t in turns[first].tolist()])
+            away = (here[runs] - clamped[runs]) / per_px
+            turns = turn_of(away[:, 0], away[:, 1])
+            where = (clamped[runs] - [x0, y0]) / per_px
+            first = one_per_pixel(runs // self.n_starts, turns, where)
+            if not self.cloud:  # side by side where they left together (and beside them, crosses)
+                away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
+                where = spread(where[first], away[first], arrow_gap(self.theme))
+                clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + pad,
+                                               [x1, y1] - pad)
+            self.arrows.set_paths([arrow(t) for t in turns[first].tolist()])
             self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
             self.arrows.set_facecolors(self.colours[runs[first]])
             self.arrows.set_visible(len(first) > 0)  # an empty collection costs a draw too
-        gone = (self.diverged_at >= 0) & (self.diverged_at <= step)
-        if self.traj.surface.fmin is None:
-            gone[:] = False  # unbounded below, a run that left went downhill: its arrow shows it
+        gone = self.traj.diverged_by(step)[self.rows].ravel()
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
         self.crosses.set_facecolors(self.colours[gone])
@@ -599,8 +524,11 @@ class Scene:
         if style.layout == "3d":
             ax = self.figure.add_axes((0.0, 0.12, 1.0, 0.8), projection="3d")  # see _legend
             mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
-            self.paths.append(Paths3D(ax, traj, self.colours, theme, mesh, animated))
             heights = on_mesh(mesh, traj.surface)
+            mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD, heights=heights)
+            self.paths.append(
+                Paths3D(ax, traj, self.colours, theme, mesh, animated, cloud=len(traj.starts) > CLOUD)
+            )
             self.stars += mark_minima(ax, traj.surface, theme, animated, heights=heights)
             self.ax = ax
             self.bounds = bounds
@@ -664,13 +592,7 @@ class Scene:
         self.extras += overlays.on_map(ax, traj, self.colours, theme, self.style.ridge_path, animated)
         for label in (ax.xaxis.label, ax.yaxis.label):
             label.set_color(theme.foreground)
-        starts = traj.starts
-        cloud = len(starts) > CLOUD  # a cloud's starts are small, so that its heads stand out
-        ax.plot(
-            starts[:, 0], starts[:, 1], ls="none", marker="o",
-            ms=theme.head_size * (0.45 if cloud else 1.35), mfc="none",
-            mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0, zorder=4,
-        )
+        mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD)
         self.paths.append(Paths(ax, traj, rows, self.colours, theme, animated))
         self.stars += mark_minima(ax, traj.surface, theme, animated=animated)
         self.maps.append(ax)
@@ -866,10 +788,12 @@ class Scene:
     def rgba(self, step: int) -> np.ndarray:
         """The picture at ``step`` as an (h, w, 4) uint8 array, opaque: the canvas's own
         layout, which encoders take without converting it."""
+        if self.style.rotate:
+            # The camera moves (before the marks that are placed on screen are), so nothing is
+            # static: the whole figure is drawn again.
+            self.ax.view_init(elev=ELEVATION, azim=AZIMUTH + TURN * step / max(self.traj.steps, 1))
         self.show(step)
         if self.style.rotate:
-            # The camera moves, so nothing is static: the whole figure is drawn again.
-            self.ax.view_init(elev=ELEVATION, azim=AZIMUTH + TURN * step / max(self.traj.steps, 1))
             self.canvas.draw()
         else:
             self.canvas.restore_region(self.background)

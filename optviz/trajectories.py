@@ -35,6 +35,12 @@ class Trajectories:
     def starts(self) -> np.ndarray:
         return self.params[0, :, 0]
 
+    def diverged_by(self, step: int) -> np.ndarray:
+        """(n_opt, n_starts): which runs have diverged by ``step``; none on a surface unbounded
+        below, where a run that leaves went downhill."""
+        at = self.diverged_at
+        return (at >= 0) & (at <= step) & (self.surface.fmin is not None)
+
     def index(self, label: str | int) -> int:
         """The optimizer's row, from its label, its spec string, its name or its index."""
         if isinstance(label, int) and not isinstance(label, bool):

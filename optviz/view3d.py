@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.colors import LightSource, LinearSegmentedColormap
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import LightSource, LinearSegmentedColormap, to_rgba
+from mpl_toolkits.mplot3d import proj3d
 
+from optviz import layering
 from optviz import theme as themes
-from optviz.drawing import STAR, surface_grid, theme_ticks
+from optviz.drawing import (
+    ARROW, DPI, STAR, arrow, arrow_gap, edge_marks, one_per_pixel, spread, surface_grid, theme_ticks,
+    turn_of,
+)
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
@@ -109,60 +115,170 @@ def on_mesh(mesh, surface):
     return lambda points: _on_mesh(*mesh, points) + _lift(surface)
 
 
-class Paths3D:
-    """Paths drawn on the surface in 3-D: a line and a head per run; points outside the
-    window are left out."""
+def _crossing(a: np.ndarray, b: np.ndarray, lo, hi) -> np.ndarray:
+    """Where the steps from ``a`` (k, 2; inside the box ``lo``..``hi``) to ``b`` leave it."""
+    ahead = np.nan_to_num(b - a)  # a step that diverged can be infinite
+    ahead = ahead / np.maximum(np.abs(ahead).max(-1, keepdims=True) / (hi - lo).max(), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_edge = np.where(ahead > 0, (hi - a) / ahead, np.where(ahead < 0, (lo - a) / ahead, 1))
+    return a + np.clip(to_edge.min(-1), 0, 1)[:, None] * ahead
 
-    def __init__(self, ax, traj: Trajectories, colours, theme: themes.Theme, mesh, animated=True):
-        self.traj = traj
+
+class _OnScreen:
+    """A collection placed on screen (in figure fractions) inside a 3-D Axes, which asks each
+    collection in it for its depth before drawing: it has none, and is drawn in its zorder."""
+
+    def do_3d_projection(self) -> float:
+        return 0.0
+
+
+class _ScreenLines(_OnScreen, LineCollection):
+    pass
+
+
+class _ScreenMarks(_OnScreen, PathCollection):
+    pass
+
+
+class Paths3D:
+    """Paths drawn on the surface in 3-D: a line and a head per run. The lines are laid out on
+    screen, from where the camera looks, as on the map (`layering`): the longest at the bottom,
+    each cased, drawn beside the lines above it where it goes along them. As on the map, a
+    run that leaves the window leaves its line at the window's edge, where an arrow points
+    where it went, and a cross marks a run that diverged."""
+
+    def __init__(
+        self, ax, traj: Trajectories, colours, theme: themes.Theme, mesh, animated=True,
+        cloud=False,
+    ):
+        self.ax, self.traj, self.theme, self.cloud = ax, traj, theme, cloud
         (x0, x1), (y0, y1) = mesh[0][0, [0, -1]], mesh[1][[0, -1], 0]
+        lo, hi = np.array([x0, y0]), np.array([x1, y1])
+        self.centre = (lo + hi) / 2
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
-        inside = (xy[..., 0] >= x0) & (xy[..., 0] <= x1) & (xy[..., 1] >= y0) & (xy[..., 1] <= y1)
+        self.inside = inside = ((xy >= lo) & (xy <= hi)).all(-1)
         # On the surface as drawn: where the mesh's flat facets lie above the true height
         # (inside a well), on the facets; lifted a little, so that the mesh never hides it.
         z = height(traj.surface, traj.loss.reshape(inside.shape))
         z = np.maximum(z, _on_mesh(*mesh, xy.reshape(-1, 2)).reshape(z.shape))
-        z = z + _lift(traj.surface)
-        self.xyz = np.where(inside[..., None], np.concatenate([xy, z[..., None]], -1), np.nan)
+        lift = _lift(traj.surface)
+        self.heads_at = np.where(
+            inside[..., None], np.concatenate([xy, z[..., None] + lift], -1), np.nan
+        )
+        # The line of a run that leaves goes on to the edge; there its arrow will be.
+        steps = np.arange(xy.shape[1])
+        self.left = np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
+        runs, after = np.nonzero(~inside[:, 1:] & inside[:, :-1])
+        edge = _crossing(xy[runs, after], xy[runs, after + 1], lo, hi)
+        self.line_at = self.heads_at.copy()
+        self.line_at[runs, after + 1] = np.column_stack([edge, _on_mesh(*mesh, edge) + lift])
         # Heads that meet nest as rings (see `update`), and a head at a minimum grows into a
         # ring round its star, which is drawn over it.
         minima = np.asarray(traj.surface.minima + traj.surface.local_minima, float).reshape(-1, 2)
         self.xy, self.near = xy, NEAR_STAR * max(x1 - x0, y1 - y0)
         gaps = np.linalg.norm(xy[:, :, None] - minima[None, None], axis=-1)
         self.on_star = (gaps < self.near).any(-1)
-        self.head_size = theme.head_size
-        n_starts = traj.params.shape[1]
+        self.n_starts = n_starts = traj.params.shape[1]
         colours = [c for c in colours for _ in range(n_starts)]
-        self.lines = [
-            ax.plot([], [], [], color=c, lw=theme.line_width, zorder=11, animated=animated)[0]
-            for c in colours
-        ]
+        self.colours = np.array([to_rgba(c) for c in colours])
         self.heads = [
             ax.plot(
-                [],
-                [],
-                [],
-                "o",
-                color=c,
-                ms=theme.head_size,
-                mec=theme.background,
-                zorder=12,
+                [], [], [], "o", color=c, ms=theme.head_size, mec=theme.background, zorder=12,
                 animated=animated,
             )[0]
             for c in colours
         ]
+        on_screen = ax.figure.transFigure
+        self.trails = _ScreenLines(
+            [], capstyle="round", joinstyle="round", linewidths=theme.line_width, zorder=11,
+            transform=on_screen,
+        )
+        self.arrows, self.crosses = edge_marks(
+            theme, theme.head_size**2 * ARROW, on_screen, kind=_ScreenMarks
+        )
+        for marks in (self.trails, self.arrows, self.crosses):
+            ax.add_collection(marks, autolim=False)
+            marks.set_animated(animated)
+            marks.set_in_layout(False)
+        self.arrows.set_zorder(13)  # over the heads, under the stars
+        self.crosses.set_zorder(14)
+        self.camera = None  # where the camera was when the lines were laid out
 
     @property
     def artists(self):
-        return [*self.lines, *self.heads]
+        return [self.trails, *self.heads, self.arrows, self.crosses]
+
+    def _lay_out(self) -> None:
+        """Order the lines and place them on screen, once for each place of the camera."""
+        camera = (self.ax.elev, self.ax.azim)
+        if camera == self.camera:
+            return
+        px = self._screen(self.line_at).reshape(*self.line_at.shape[:2], 2)
+        self.order = np.argsort(-layering.lengths(px), kind="stable")
+        if not self.cloud and len(self.order) > 1:
+            px = layering.beside(px, self.order, self.theme)
+        self.drawn = px / self.ax.figure.bbox.size
+        if self.cloud:
+            self.trails.set_color(self.colours[self.order])
+        else:
+            layering.case(self.trails, self.colours[self.order], self.theme)
+        self.camera = camera
 
     def update(self, step: int) -> None:
-        here = self.xy[:, step]
+        self._lay_out()
+        copies = (0,) if self.cloud else (0, 1)  # a line and its casing
+        self.trails.set_segments(
+            [self.drawn[run, : step + 1] for run in self.order for _ in copies]
+        )
+        here, shown = self.xy[:, step], self.inside[:, step]
         # Heads drawn later (on top) that a head meets: it grows into a ring round them.
-        above = np.triu(np.linalg.norm(here[:, None] - here[None], axis=-1) < self.near, 1).sum(1)
+        meet = np.linalg.norm(here[:, None] - here[None], axis=-1) < self.near
+        above = np.triu(meet & shown[None], 1).sum(1)
         # As on the map, a head on a star is a ring just outside the star and its halo.
         sizes = 1 + RING * above + (STAR + 0.2) * self.on_star[:, step]
-        for line, head, xyz, size in zip(self.lines, self.heads, self.xyz, sizes):
-            line.set_data_3d(*xyz[: step + 1].T)
-            head.set_data_3d(*xyz[step : step + 1].T)
-            head.set_markersize(self.head_size * size)
+        for head, at, size in zip(self.heads, self.heads_at, sizes):
+            head.set_data_3d(*at[step : step + 1].T)
+            head.set_markersize(self.theme.head_size * size)
+        self._edges(step)
+
+    def _screen(self, xyz: np.ndarray) -> np.ndarray:
+        """Points (..., 3) as (k, 2) display pixels, seen from where the camera is now."""
+        xs, ys, _ = proj3d.proj_transform(*np.asarray(xyz).reshape(-1, 3).T, self.ax.get_proj())
+        return self.ax.transData.transform(np.column_stack([xs, ys]))
+
+    def _edges(self, step: int) -> None:
+        """An arrow at the edge where each run outside the window left it, pointing (level, on
+        screen) to where it is now; a cross beside it, or on the head, where a run diverged."""
+        out = ~self.inside[:, step] & (self.left[:, step] >= 0)
+        runs = np.flatnonzero(out)
+        edge = self.line_at[runs, self.left[runs, step] + 1]
+        away = self.xy[runs, step] - edge[:, :2]
+        away /= np.maximum(np.linalg.norm(away, axis=-1, keepdims=True), 1e-300)
+        tip = self._screen(edge)
+        ahead = self._screen(edge + np.column_stack([away * self.near, np.zeros(len(runs))]))
+        towards = ahead - tip
+        towards /= np.maximum(np.linalg.norm(towards, axis=-1, keepdims=True), 1e-9)
+        turns = turn_of(towards[:, 0], towards[:, 1])
+        size = self.ax.figure.bbox.size
+        first = one_per_pixel(runs // self.n_starts, turns, tip)
+        if not self.cloud:  # at the end of the line as drawn; side by side if they left together
+            tip = self.drawn[runs, self.left[runs, step] + 1] * size
+            tip[first] = spread(tip[first], towards[first], arrow_gap(self.theme))
+        self.arrows.set_paths([arrow(t) for t in turns[first].tolist()])
+        self.arrows.set_offsets(tip[first] / size)
+        self.arrows.set_facecolors(self.colours[runs[first]])
+        self.arrows.set_visible(len(first) > 0)
+        # A cross beside its arrow (half-way along it, on the side of the window's centre).
+        gone = self.traj.diverged_by(step).ravel()
+        head = self.theme.head_size * DPI / 72
+        side = towards[:, ::-1] * [-1, 1]
+        centre = self._screen(np.column_stack([np.tile(self.centre, (len(runs), 1)), edge[:, 2]]))
+        marks = np.full((len(out), 2), np.nan)
+        inward = np.sign(((centre - tip) * side).sum(-1, keepdims=True) + 1e-12)
+        marks[runs] = tip - towards * 0.8 * head * np.sqrt(ARROW) + side * inward * 1.5 * head
+        shown = gone & self.inside[:, step]
+        marks[shown] = self._screen(self.heads_at[shown, step])
+        gone &= shown | out
+        self.crosses.set_offsets(marks[gone] / size)
+        self.crosses.set_facecolors(self.colours[gone])
+        self.crosses.set_visible(bool(gone.any()))

@@ -13,7 +13,7 @@ from colour_vision import SIMULATIONS, difference
 from matplotlib.colors import to_hex, to_rgb
 
 import optviz
-from optviz import animation, gallery, pacing, scene, theme
+from optviz import animation, gallery, layering, pacing, scene, theme
 from optviz import view3d as scene_3d
 from optviz.cli import main
 
@@ -31,30 +31,54 @@ def captured(args, monkeypatch) -> animation.Animation:
     return kept[0]
 
 
+def drawn_path(anim: animation.Animation, row: int) -> tuple:
+    """Run ``row``'s path as drawn on the last frame (pixels, y down; a cloud's short trail
+    only), where its head is, the diameter of its head's ring (points), and its window."""
+    sc = anim.scene
+    h, step = sc.style.size[1], anim.steps[-1]
+    sc.show(step)
+    lw = sc.theme.line_width * 100 / 72 + 2 * layering.CASING_PX
+    if sc.style.layout == "3d":
+        # Laid out on screen from the camera's view: beside the runs drawn on top of it,
+        # never far from its own.
+        paths = sc.paths[0]
+        run = row * paths.n_starts
+        drawn = paths.drawn[run] * sc.figure.bbox.size
+        own = paths._screen(paths.line_at[run])
+        assert np.nanmax(np.abs(drawn - own)) <= len(paths.heads) * lw + 1e-6
+        drawn[:, 1] = h - drawn[:, 1]
+        head = paths._screen(paths.heads_at[run, step])[0]
+        ring = max(head_.get_markersize() for head_ in paths.heads)
+    else:
+        paths = [p for p in sc.paths if row in p.rows][0]
+        k = paths.rows.index(row)
+        px = sc.pixels[sc.paths.index(paths)][k]
+        # Along the path as drawn: beside the runs drawn on top of it, never far from its own.
+        drawn = paths.ax.transData.transform(paths.drawn[k])
+        drawn[:, 1] = h - drawn[:, 1]
+        assert np.abs(drawn - px).max() <= len(paths.rows) * lw + 1e-6
+        head = paths.ax.transData.transform(paths.paths[k, step])
+        ring = np.sqrt(max(paths.heads.get_sizes(), default=0))
+    head = (head[0], h - head[1])
+    # A cloud draws each run as its head and a short trail only.
+    drawn = drawn[max(step - scene.CLOUD_TAIL, 0) if paths.cloud else 0 : step + 1]
+    return drawn, head, ring, paths.ax.get_window_extent()
+
+
 def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> float:
     """The share of points along run ``row``'s drawn path (every 2 pixels) that have a pixel of
     the run's own colour (or a cloud's trail colour) within a line width of them."""
     sc = anim.scene
-    paths = [p for p in sc.paths if row in p.rows][0]
-    k = paths.rows.index(row)
-    px = sc.pixels[sc.paths.index(paths)][k]
-    # Along the path as drawn: beside the runs drawn on top of it, never far from its own.
     h = image.shape[0]
-    drawn = paths.ax.transData.transform(paths.drawn[k])
-    drawn[:, 1] = h - drawn[:, 1]
-    lw = sc.theme.line_width * 100 / 72 + 2 * scene.CASING_PX
-    assert np.abs(drawn - px).max() <= len(paths.rows) * lw + 1e-6
-    px = drawn
-    step = anim.steps[-1]
-    # A cloud draws each run as its head and a short trail only.
-    px = px[max(step - scene.CLOUD_TAIL, 0) if paths.cloud else 0 : step + 1]
+    px, head, ring, box = drawn_path(anim, row)
     colours = [to_rgb(sc.colours[row]), scene.tail(sc.colours[row], sc.theme)[:3]]
     targets = np.round(np.array(colours) * 255)
     match = (np.abs(image[..., None, :].astype(int) - targets).max(-1) <= 10).any(-1)
-    box = paths.ax.get_window_extent()
     r = math.ceil(sc.theme.line_width * 100 / 72) + 1
     points = []
     for a, b in zip(px[:-1], px[1:]):
+        if not np.isfinite([a, b]).all():  # where it left the window (in 3-D)
+            continue
         n = max(1, int(np.linalg.norm(b - a) // 2))
         points += [a + (b - a) * k / n for k in range(n)]
     # Each place on screen counts once, however often the run passes it (a run that jitters
@@ -66,9 +90,7 @@ def visible_share(anim: animation.Animation, image: np.ndarray, row: int) -> flo
     if len(points) < 5:  # a run that barely moved is its head
         return 1.0
     # Where the path lies under its head (a run that settled), the head's ring is its colour.
-    sc.show(step)
-    head = px[step]
-    ring = math.ceil(np.sqrt(max(paths.heads.get_sizes(), default=0)) / 2 * 100 / 72) + 2
+    ring = math.ceil(ring / 2 * 100 / 72) + 2
     seen = []
     for x, y in points:
         q = ring if np.hypot(x - head[0], y - head[1]) < ring else r
@@ -114,9 +136,7 @@ def check_picture(anim) -> None:
     assert sc.artists[-len(sc.stars) :] == sc.stars or not sc.stars
 
 
-@pytest.mark.parametrize(
-    "scene_", [s for s in SCENES if dict(s.options).get("layout") != "3d"], ids=lambda s: s.name
-)
+@pytest.mark.parametrize("scene_", SCENES, ids=lambda s: s.name)
 def test_every_gallery_scene_shows_every_run_and_keeps_words_apart(scene_, monkeypatch):
     check_picture(captured(scene_.args("/tmp"), monkeypatch))
 
@@ -333,7 +353,7 @@ def test_3d_wells_stars_and_paths_on_the_surface(name):
     sc = scene.Scene(traj, scene.Style(layout="3d", size=(320, 240)), animated=False)
     (paths,) = sc.paths
     assert isinstance(paths, p3)
-    xyz = paths.xyz[0]
+    xyz = paths.heads_at[0]
     ok = ~np.isnan(xyz[:, 0])
     on_mesh = view3d._on_mesh(X, Y, H, xyz[ok, :2])
     lift = xyz[ok, 2] - on_mesh
@@ -422,3 +442,72 @@ def test_3d_pits_narrower_than_a_facet_are_filled_and_wider_wells_kept():
     assert closed[1, 1] == 1.0
     np.testing.assert_array_equal(closed[3:5, 3:5], -2.0)
     assert (closed >= H).all() and closed.max() == 1.0
+
+
+def _pointing(path) -> np.ndarray:
+    """The unit direction an edge arrow (`drawing.arrow`, its tip at the origin) points in."""
+    base = -(path.vertices[1] + path.vertices[2]) / 2
+    return base / np.linalg.norm(base)
+
+
+def test_in_3d_a_run_that_leaves_the_window_ends_at_an_arrow_pointing_where_it_went():
+    traj = optviz.run("saddle", ["gd:lr=0.01", "adam:lr=0.02"], steps=300)
+    sc = optviz.animate(traj, frames=2, size=(320, 240), layout="3d").scene
+    image = sc.frame(traj.steps)
+    paths, size = sc.paths[0], sc.figure.bbox.size
+    assert paths.inside[0, -1] and not paths.inside[1, -1]  # gd stays, Adam leaves at y = 2
+    (tip,) = paths.arrows.get_offsets() * size
+    exit_ = paths.left[1, -1] + 1
+    assert paths.line_at[1, exit_, 1] == pytest.approx(2.0)  # its line goes on to the edge...
+    np.testing.assert_allclose(tip, paths.drawn[1, exit_] * size)  # ...and ends at the arrow
+    # It points (on screen, level) to where Adam is now: up the y axis, back to x = 0.
+    edge = paths.line_at[1, exit_]
+    now = traj.params[1, 0, -1]
+    assert now[1] > 2 and now[0] > edge[0]
+    away = (now - edge[:2]) / np.linalg.norm(now - edge[:2])
+    ahead = paths._screen([edge, edge + [*(0.05 * away), 0]])
+    towards = (ahead[1] - ahead[0]) / np.linalg.norm(ahead[1] - ahead[0])
+    (arrow,) = paths.arrows.get_paths()
+    assert _pointing(arrow) @ towards > math.cos(math.radians(2.6))  # arrows turn 5 degrees
+    # In the picture, in Adam's colour.
+    x, y = tip[0], image.shape[0] - tip[1]
+    patch = image[int(y) - 6 : int(y) + 7, int(x) - 6 : int(x) + 7].astype(int)
+    assert (np.abs(patch - np.round(np.array(to_rgb(sc.colours[1])) * 255)).max(-1) <= 10).any()
+    assert not paths.crosses.get_visible()  # unbounded below: it went downhill, not astray
+
+
+def test_in_3d_a_run_that_diverges_gets_a_cross_beside_its_arrow():
+    traj = optviz.run("bowl", ["gd:lr=1.5", "adam:lr=0.3"], steps=100)
+    sc = optviz.animate(traj, frames=2, size=(320, 240), layout="3d").scene
+    sc.show(traj.steps)
+    paths, size = sc.paths[0], sc.figure.bbox.size
+    (tip,) = paths.arrows.get_offsets() * size
+    (cross,) = paths.crosses.get_offsets() * size
+    head = sc.theme.head_size * 100 / 72
+    assert head < np.linalg.norm(cross - tip) < 3 * head  # beside it, not on it
+    box = sc.ax.get_window_extent()
+    assert box.x0 < cross[0] < box.x1 and box.y0 < cross[1] < box.y1
+
+
+def test_arrows_that_leave_together_lie_side_by_side():
+    from optviz.drawing import spread
+
+    towards = np.array([[0.0, 1.0]] * 4)  # four arrows up, from one place
+    tips = spread(np.array([[50.0, 100.0]] * 4), towards, 9.0)
+    assert sorted(tips[:, 0].tolist()) == [32.0, 41.0, 50.0, 59.0]  # across, nearest first
+    np.testing.assert_array_equal(tips[:, 1], 100.0)
+    apart = np.array([[0.0, 0.0], [30.0, 0.0]])
+    np.testing.assert_array_equal(spread(apart, towards[:2], 9.0), apart)  # apart: left alone
+
+
+def test_paths_that_leave_one_start_together_fan_out_from_its_ring():
+    t = np.linspace(0, 200, 41)
+    one = np.column_stack([t, np.zeros_like(t)])
+    paths = np.stack([one, one, one])
+    th = theme.get("light")
+    shifted = layering.beside(paths, np.arange(3), th)
+    ring = optviz.drawing.START / 2 * th.head_size * 100 / 72
+    gaps = np.linalg.norm(shifted - paths, axis=-1)
+    assert (gaps[:, 0] <= ring + 1e-9).all()  # at the start, within its ring
+    lw = layering.width(th)
+    np.testing.assert_allclose(gaps[:, 20], [2 * lw, lw, 0])  # further on, a line apart each

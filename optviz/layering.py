@@ -1,0 +1,87 @@
+"""Layering: the order paths are drawn in, and where a path that runs along others is drawn
+beside them, like lines on a transit map.
+
+Runs are drawn longest first (a zigzag at the bottom), each cased in the background colour, so
+that a short or slow path lies on top and shows. Where a path goes along paths drawn above it,
+it is drawn one line's width (and casing) further out for each. Positions are screen pixels:
+the map's, or the 3-D view's projection.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import to_rgba
+
+from optviz import theme as themes
+from optviz.drawing import DPI, START
+
+CASING_PX = 1.5  # the background-coloured edge around each trail
+ALONGSIDE = 4  # points in a row within a line width of another path make a shared stretch
+
+
+def lengths(pixels: np.ndarray) -> np.ndarray:
+    """The length on screen of each of the (k, n, 2) paths; breaks (NaN) do not count."""
+    return np.nansum(np.linalg.norm(np.diff(pixels, axis=1), axis=-1), axis=1)
+
+
+def width(theme: themes.Theme) -> float:
+    """A trail's width with its casing, in pixels: how far apart paths side by side are."""
+    return theme.line_width * DPI / 72 + 2 * CASING_PX
+
+
+def case(trails, colours, theme: themes.Theme) -> None:
+    """Style a LineCollection whose segments are each trail twice, bottom first: wide in the
+    background colour (its casing), then in its own colour (``colours``, bottom first)."""
+    lw, casing = theme.line_width, to_rgba(theme.background)
+    trails.set_color([c for colour in colours for c in (casing, colour)])
+    trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(colours))
+
+
+def beside(pixels: np.ndarray, order: np.ndarray, theme: themes.Theme) -> np.ndarray:
+    """The (k, n, 2) paths as drawn in ``order`` (bottom first): each moved out to the side
+    where it goes along paths drawn above it, one `width` for each of them, and never further
+    out than its length so far, plus the start ring's radius: paths that leave one start
+    together fan out from its ring."""
+    lw, ring = width(theme), START / 2 * theme.head_size * DPI / 72
+    shifted = pixels.copy()
+    for k, run in enumerate(order[:-1]):
+        along = sum(_alongside(pixels[run], pixels[o], lw) for o in order[k + 1 :])
+        if not np.any(along):
+            continue
+        steps = np.nan_to_num(np.linalg.norm(np.diff(pixels[run], axis=0), axis=-1))
+        so_far = np.concatenate([[0.0], np.cumsum(steps)])
+        shifted[run] += _normals(pixels[run]) * np.minimum(along * lw, so_far + ring)[:, None]
+    return shifted
+
+
+def _smooth(values: np.ndarray, width: int) -> np.ndarray:
+    """A moving average of ``values`` (along axis 0) over ``width`` points, ends held."""
+    if len(values) < 2:
+        return values.astype(float)
+    padded = np.concatenate([values[:1].repeat(width, 0), values, values[-1:].repeat(width, 0)])
+    kernel = np.ones(2 * width + 1) / (2 * width + 1)
+    if values.ndim == 1:
+        return np.convolve(padded, kernel, "valid")
+    return np.stack([np.convolve(padded[:, i], kernel, "valid") for i in range(values.shape[1])], 1)
+
+
+def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
+    """Per point of ``path`` (pixels), 1 where it runs along ``other`` (within ``lw`` of it for
+    at least `ALONGSIDE` points in a row), eased in and out; crossings and a shared start do
+    not count."""
+    gap = path[:, None].astype(np.float32) - other[None].astype(np.float32)
+    near = ((gap**2).sum(-1) < lw**2).any(1)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(int), [0]])))
+    stretch = np.zeros(len(path))
+    for lo, hi in zip(edges[::2], edges[1::2]):
+        if hi - lo >= ALONGSIDE:
+            stretch[lo:hi] = 1.0
+    return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
+
+
+def _normals(path: np.ndarray) -> np.ndarray:
+    """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``; 0 at
+    its breaks (NaN)."""
+    direction = np.gradient(_smooth(path, 3), axis=0)
+    norm = np.linalg.norm(direction, axis=1, keepdims=True)
+    return np.where(norm > 1e-9, direction[:, ::-1] * [1, -1] / np.maximum(norm, 1e-9), 0)

@@ -635,8 +635,9 @@ class Scene:
             text.set_fontsize(text.get_fontsize() * share * self.style.size[0] / width)
 
     def _legend(self) -> None:
-        """For the 3-D view, where words beside the heads would float: a legend under it, in
-        as many columns (at most 4) as fit the width, and the view above it."""
+        """For the 3-D view, where words beside the heads would float: a legend under it, its
+        runs named as the map names them, in as many columns (at most 4) as fit the width, and
+        the view above it."""
         theme = self.theme
         handles = [
             Line2D([], [], color=c, lw=theme.line_width, marker="o", ms=theme.head_size * 0.8,
@@ -646,7 +647,7 @@ class Scene:
         renderer = self.figure.canvas.get_renderer()
         for ncols in range(min(len(handles), 4), 0, -1):
             legend = self.figure.legend(
-                handles, self.traj.labels, loc="lower center", ncols=ncols, frameon=False,
+                handles, self.names, loc="lower center", ncols=ncols, frameon=False,
                 fontsize=theme.font_size * 0.85, labelcolor=theme.foreground,
             )
             box = legend.get_window_extent(renderer)

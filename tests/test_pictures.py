@@ -511,3 +511,14 @@ def test_paths_that_leave_one_start_together_fan_out_from_its_ring():
     assert (gaps[:, 0] <= ring + 1e-9).all()  # at the start, within its ring
     lw = layering.width(th)
     np.testing.assert_allclose(gaps[:, 20], [2 * lw, lw, 0])  # further on, a line apart each
+
+
+def test_the_3d_legend_names_runs_as_the_map_does_and_leaves_the_view_room():
+    traj = optviz.run("himmelblau", list(CLASSIC), steps=5)
+    sc = scene.Scene(traj, scene.Style(layout="3d", theme="talk"), animated=False)
+    (legend,) = sc.figure.legends
+    assert [t.get_text() for t in legend.get_texts()] == sc.names == list(CLASSIC)
+    renderer = sc.canvas.get_renderer()
+    box, w, h = legend.get_window_extent(renderer), *sc.style.size
+    assert 0 <= box.x0 and box.x1 <= w and box.height < 0.15 * h  # two rows in large type
+    assert sc.ax.get_tightbbox(renderer).y0 > box.y1  # the view above it

@@ -37,21 +37,25 @@ def case(trails, colours, theme: themes.Theme) -> None:
     trails.set_linewidths([lw + 2 * CASING_PX * 72 / DPI, lw] * len(colours))
 
 
-def beside(pixels: np.ndarray, order: np.ndarray, theme: themes.Theme) -> np.ndarray:
-    """The (k, n, 2) paths as drawn in ``order`` (bottom first): each moved out to the side
-    where it goes along paths drawn above it, one `width` for each of them, and never further
-    out than its length so far, plus the start ring's radius: paths that leave one start
-    together fan out from its ring."""
+def offsets(pixels: np.ndarray, order: np.ndarray, theme: themes.Theme) -> np.ndarray:
+    """(k, n): how far out to the side each of the (k, n, 2) paths, drawn in ``order`` (bottom
+    first), is drawn at each point, in pixels: one `width` for each path drawn above it that it
+    goes along there, and never more than its length so far plus the start ring's radius, so
+    that paths that leave one start together fan out from its ring."""
     lw, ring = width(theme), START / 2 * theme.head_size * DPI / 72
-    shifted = pixels.copy()
+    amounts = np.zeros(pixels.shape[:2])
     for k, run in enumerate(order[:-1]):
         along = sum(_alongside(pixels[run], pixels[o], lw) for o in order[k + 1 :])
-        if not np.any(along):
-            continue
         steps = np.nan_to_num(np.linalg.norm(np.diff(pixels[run], axis=0), axis=-1))
         so_far = np.concatenate([[0.0], np.cumsum(steps)])
-        shifted[run] += _normals(pixels[run]) * np.minimum(along * lw, so_far + ring)[:, None]
-    return shifted
+        amounts[run] = np.minimum(along * lw, so_far + ring)
+    return amounts
+
+
+def beside(pixels: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+    """The (k, n, 2) paths moved ``amounts`` (k, n; pixels, from `offsets`) out to the left of
+    their direction of travel."""
+    return pixels + np.stack([_normals(path) for path in pixels]) * amounts[..., None]
 
 
 def _smooth(values: np.ndarray, width: int) -> np.ndarray:

@@ -216,7 +216,7 @@ class Paths:
             )
         if self.cloud or len(self.order) == 1:
             return
-        shifted = layering.beside(pixels, self.order, self.theme)
+        shifted = layering.beside(pixels, layering.offsets(pixels, self.order, self.theme))
         h = self.ax.figure.bbox.height
         shifted[..., 1] = h - shifted[..., 1]
         drawn = self.ax.transData.inverted().transform(shifted.reshape(-1, 2))

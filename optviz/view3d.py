@@ -209,19 +209,23 @@ class Paths3D:
         return [self.trails, *self.heads, self.arrows, self.crosses]
 
     def _lay_out(self) -> None:
-        """Order the lines and place them on screen, once for each place of the camera."""
+        """Place the lines on screen, once for each place of the camera; their order, and how
+        far out each is drawn where it goes along others, are set from where it looks first
+        (a turning camera keeps them)."""
         camera = (self.ax.elev, self.ax.azim)
         if camera == self.camera:
             return
         px = self._screen(self.line_at).reshape(*self.line_at.shape[:2], 2)
-        self.order = np.argsort(-layering.lengths(px), kind="stable")
-        if not self.cloud and len(self.order) > 1:
-            px = layering.beside(px, self.order, self.theme)
+        if self.camera is None:
+            self.order = np.argsort(-layering.lengths(px), kind="stable")
+            self.out = None if self.cloud else layering.offsets(px, self.order, self.theme)
+            if self.cloud:
+                self.trails.set_color(self.colours[self.order])
+            else:
+                layering.case(self.trails, self.colours[self.order], self.theme)
+        if self.out is not None:
+            px = layering.beside(px, self.out)
         self.drawn = px / self.ax.figure.bbox.size
-        if self.cloud:
-            self.trails.set_color(self.colours[self.order])
-        else:
-            layering.case(self.trails, self.colours[self.order], self.theme)
         self.camera = camera
 
     def update(self, step: int) -> None:

@@ -505,7 +505,7 @@ def test_paths_that_leave_one_start_together_fan_out_from_its_ring():
     one = np.column_stack([t, np.zeros_like(t)])
     paths = np.stack([one, one, one])
     th = theme.get("light")
-    shifted = layering.beside(paths, np.arange(3), th)
+    shifted = layering.beside(paths, layering.offsets(paths, np.arange(3), th))
     ring = optviz.drawing.START / 2 * th.head_size * 100 / 72
     gaps = np.linalg.norm(shifted - paths, axis=-1)
     assert (gaps[:, 0] <= ring + 1e-9).all()  # at the start, within its ring

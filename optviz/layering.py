@@ -16,7 +16,9 @@ from optviz import theme as themes
 from optviz.drawing import DPI, START
 
 CASING_PX = 1.5  # the background-coloured edge around each trail
-ALONGSIDE = 4  # points in a row within a line width of another path make a shared stretch
+SPACING = 0.5  # paths are compared at points this many line widths apart along them...
+SAMPLES = 600  # ... and at most this many along each (a longer path's points spread out)
+ALONGSIDE = 8  # points in a row within a line width of another path make a shared stretch
 
 
 def lengths(pixels: np.ndarray) -> np.ndarray:
@@ -41,15 +43,30 @@ def offsets(pixels: np.ndarray, order: np.ndarray, theme: themes.Theme) -> np.nd
     """(k, n): how far out to the side each of the (k, n, 2) paths, drawn in ``order`` (bottom
     first), is drawn at each point, in pixels: one `width` for each path drawn above it that it
     goes along there, and never more than its length so far plus the start ring's radius, so
-    that paths that leave one start together fan out from its ring."""
+    that paths that leave one start together fan out from its ring. Paths are compared at
+    points evenly spread along them (`SPACING`, `SAMPLES`), not at their steps: a few long
+    steps lie along another path as surely as many short ones, and a path of a million steps
+    costs no more than one of a thousand."""
     lw, ring = width(theme), START / 2 * theme.head_size * DPI / 72
+    spread = [_along_path(path, SPACING * lw) for path in pixels]
     amounts = np.zeros(pixels.shape[:2])
     for k, run in enumerate(order[:-1]):
-        along = sum(_alongside(pixels[run], pixels[o], lw) for o in order[k + 1 :])
-        steps = np.nan_to_num(np.linalg.norm(np.diff(pixels[run], axis=0), axis=-1))
-        so_far = np.concatenate([[0.0], np.cumsum(steps)])
-        amounts[run] = np.minimum(along * lw, so_far + ring)
+        points, at, so_far = spread[run]
+        along = sum(_alongside(points, spread[o][0], lw) for o in order[k + 1 :])
+        amounts[run] = np.minimum(np.interp(so_far, at, along) * lw, so_far + ring)
     return amounts
+
+
+def _along_path(path: np.ndarray, spacing: float) -> tuple:
+    """Points evenly spread along ``path`` (n, 2; pixels): ``spacing`` apart, or further
+    apart to stay within `SAMPLES`; how far along the path each lies; and how far along it
+    each of its own n points lies. Breaks (NaN) have no length."""
+    steps = np.nan_to_num(np.linalg.norm(np.diff(path, axis=0), axis=-1))
+    so_far = np.concatenate([[0.0], np.cumsum(steps)])
+    total = so_far[-1]
+    at = np.linspace(0.0, total, min(int(total / spacing), SAMPLES - 1) + 1)
+    points = np.column_stack([np.interp(at, so_far, path[:, i]) for i in (0, 1)])
+    return points, at, so_far
 
 
 def beside(pixels: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -70,8 +87,8 @@ def _smooth(values: np.ndarray, width: int) -> np.ndarray:
 
 
 def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
-    """Per point of ``path`` (pixels), 1 where it runs along ``other`` (within ``lw`` of it for
-    at least `ALONGSIDE` points in a row), eased in and out; crossings and a shared start do
+    """Per point of ``path`` (pixels, evenly spread), 1 where it runs along ``other`` (within
+    ``lw`` of it for at least `ALONGSIDE` points in a row), eased in and out; crossings do
     not count."""
     gap = path[:, None].astype(np.float32) - other[None].astype(np.float32)
     near = ((gap**2).sum(-1) < lw**2).any(1)

@@ -522,3 +522,24 @@ def test_the_3d_legend_names_runs_as_the_map_does_and_leaves_the_view_room():
     box, w, h = legend.get_window_extent(renderer), *sc.style.size
     assert 0 <= box.x0 and box.x1 <= w and box.height < 0.15 * h  # two rows in large type
     assert sc.ax.get_tightbbox(renderer).y0 > box.y1  # the view above it
+
+
+def test_a_path_of_few_long_steps_along_another_is_drawn_beside_it():
+    # Adam on Himmelblau: three long steps along a path of many short ones, drawn above it.
+    th = theme.get("light")
+    dense = np.column_stack([np.linspace(0, 300, 301), np.zeros(301)])
+    sparse = np.full((301, 2), 300.0)
+    sparse[:, 1] = 0
+    sparse[:3, 0] = [0, 150, 300]  # then it stays at the end
+    amounts = layering.offsets(np.stack([sparse, dense]), np.array([0, 1]), th)
+    assert amounts[0, 1] == pytest.approx(layering.width(th))  # mid-way: one line out
+    assert (amounts[1] == 0).all()
+
+
+def test_layering_a_path_of_a_million_steps_costs_no_more_than_a_short_one():
+    th = theme.get("light")
+    t = np.linspace(0, 1, 1_000_001)
+    long = np.stack([np.column_stack([300 * t, 10 * np.sin(20 * t) + k]) for k in (0, 1)])
+    amounts = layering.offsets(long, np.array([0, 1]), th)  # a (10^6)^2 distance table: 8 TB
+    assert amounts.shape == (2, 1_000_001)
+    assert np.median(amounts[0]) == pytest.approx(layering.width(th))

@@ -284,9 +284,14 @@ class Paths:
             steps = np.arange(self.paths.shape[1])
             self.left = np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
         # A run outside is marked where it left the window, pointing to where it is now.
+        # Its tip half an arrow's width in from the edge: at the edge, and never cut by it.
+        tip = arrow_gap(self.theme) / 2 * np.array(per_px)
         gone_at = np.clip(self.left[:, step] + 1, 0, step)
         exits = self.paths[np.arange(len(here)), gone_at]
-        clamped = np.clip(np.where(outside[:, None], exits, here), [x0, y0] + pad, [x1, y1] - pad)
+        clamped = np.where(
+            outside[:, None], np.clip(exits, [x0, y0] + tip, [x1, y1] - tip),
+            np.clip(here, [x0, y0] + pad, [x1, y1] - pad),
+        )
         runs = np.flatnonzero(outside)
         if len(runs) or len(self.arrows.get_offsets()):
             away = (here[runs] - clamped[runs]) / per_px
@@ -296,8 +301,8 @@ class Paths:
             if not self.cloud:  # side by side where they left together (and beside them, crosses)
                 away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
                 where = spread(where[first], away[first], arrow_gap(self.theme))
-                clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + pad,
-                                               [x1, y1] - pad)
+                clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + tip,
+                                               [x1, y1] - tip)
             self.arrows.set_paths([arrow(t) for t in turns[first].tolist()])
             self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
             self.arrows.set_facecolors(self.colours[runs[first]])
@@ -323,6 +328,8 @@ def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = N
     return f"{label}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
 
 
+NOTE_CORNERS = ((0.015, 0.015, "left", "bottom"), (0.985, 0.015, "right", "bottom"),
+                (0.015, 0.985, "left", "top"), (0.985, 0.985, "right", "top"))
 CORNERS = ((0.98, 0.96, "right", "top"), (0.98, 0.04, "right", "bottom"),
            (0.02, 0.96, "left", "top"), (0.02, 0.04, "left", "bottom"))
 
@@ -571,11 +578,9 @@ class Scene:
         if self.loss:
             self.extras += overlays.on_loss(loss_ax, traj, self.colours, theme, animated)
         self._titles()
-        # In the map's lower left corner; in 3-D, where tick labels hang there, its upper left.
-        flat = style.layout != "3d"
-        self.notes = (self.ax.text if flat else self.ax.text2D)(
-            0.015, 0.015 if flat else 0.985, "", transform=self.ax.transAxes, ha="left",
-            va="bottom" if flat else "top",
+        # Placed by `_note`.
+        self.notes = (self.ax.text if style.layout != "3d" else self.ax.text2D)(
+            0, 0, "", transform=self.ax.transAxes,
             fontsize=theme.font_size * 0.8, color=theme.foreground, animated=animated,
             in_layout=False, zorder=25,
             bbox=dict(boxstyle="square,pad=0.3", lw=0, fc=theme.background),
@@ -617,8 +622,10 @@ class Scene:
             0.012, top, text, ha="left", va="top", fontsize=theme.font_size * 1.2,
             fontweight="bold", color=theme.foreground,
         )
-        # The title stops short of the step counter.
-        self._shrink_to_width(title, 0.96 - box.width / self.style.size[0])
+        # The title stops an em short of the step counter (its words as stamped can come out
+        # a little wider than matplotlib's).
+        w = self.style.size[0]
+        self._shrink_to_width(title, (self.counter_box[0] - em * self.style.size[1]) / w - 0.012)
         if surface.tex:
             formula = self.figure.text(
                 0.012, top - (1.45 * em if text else 0), f"${surface.tex}$", ha="left", va="top",
@@ -628,11 +635,14 @@ class Scene:
         self.counter.set_text("")
 
     def _shrink_to_width(self, text, share: float) -> None:
-        """Make ``text`` no wider than ``share`` of the figure."""
+        """Make ``text`` no wider than ``share`` of the figure (type does not scale exactly
+        with its size, so it is measured again)."""
         renderer = self.canvas.get_renderer()
-        width = text.get_window_extent(renderer).width
-        if width > share * self.style.size[0]:
-            text.set_fontsize(text.get_fontsize() * share * self.style.size[0] / width)
+        for _ in range(3):
+            width = text.get_window_extent(renderer).width
+            if width <= share * self.style.size[0]:
+                return
+            text.set_fontsize(text.get_fontsize() * share * self.style.size[0] / width * 0.99)
 
     def _legend(self) -> None:
         """For the 3-D view, where words beside the heads would float: a legend under it, its
@@ -699,16 +709,37 @@ class Scene:
         return down
 
     def _note(self, text: str) -> Stamp:
-        """The divergence notes, boxed, where `notes` (their matplotlib text, for stills) is
-        anchored: the map's lower left corner, or in 3-D its upper left."""
+        """The divergence notes, boxed, in the corner of the map that the paths (and the arrows
+        at its edge) cross least, the lower left first; in 3-D, where tick labels hang below,
+        the upper left. `notes`, their matplotlib text for stills, is moved there too."""
         note = Stamp(
             text, self.theme.foreground, self.note_font, self.theme.background, halo=0, boxed=True
         )
-        x, y = self.ax.transAxes.transform(self.notes.get_position())
-        y = self.style.size[1] - y  # y down
-        w, h = note.size
-        top = y - 1 if self.notes.get_va() == "top" else y - h + 1
-        note.box = (x - 1, top, x + w - 1, top + h)
+        (w, h), height = note.size, self.style.size[1]
+
+        def box(corner) -> tuple:
+            cx, cy, ha, va = corner
+            x, y = self.ax.transAxes.transform((cx, cy))
+            left, y = (x - 1 if ha == "left" else x - w + 1), height - y  # y down
+            top = y - 1 if va == "top" else y - h + 1
+            return (left, top, left + w, top + h)
+
+        corners = NOTE_CORNERS if self.pixels else NOTE_CORNERS[2:3]
+        if text and len(corners) > 1:
+            extent = self.ax.get_window_extent()
+            frame = (extent.x0, height - extent.y1), (extent.x1, height - extent.y0)
+            points = np.clip(self.pixels[0].reshape(-1, 2), *frame)
+
+            def crossed(corner) -> int:
+                x0, y0, x1, y1 = box(corner)
+                return int(((points >= (x0, y0)) & (points <= (x1, y1))).all(1).sum())
+
+            corners = [min(corners, key=crossed)]
+        cx, cy, ha, va = corners[0]
+        self.notes.set_position((cx, cy))
+        self.notes.set_horizontalalignment(ha)
+        self.notes.set_verticalalignment(va)
+        note.box = box(corners[0])
         return note
 
     def travel(self) -> np.ndarray:
@@ -759,8 +790,14 @@ class Scene:
         box = self.ax.get_window_extent()
         frame = (box.x0 + 2, h - box.y1 + 2, box.x1 - 2, h - box.y0 - 2)
         if self.anchors is None:
-            # A label names all the starts of its optimizer: it goes beside their median.
-            px = self.pixels[0].reshape(len(self.stamps), -1, *self.pixels[0].shape[1:])
+            # A label names all the starts of its optimizer: it goes beside their median; the
+            # label of a run outside the window, beside its arrow, where it left.
+            px, left = self.pixels[0], self.paths[0].left
+            steps = np.arange(px.shape[1])
+            gone = left < steps
+            exits = np.take_along_axis(px, np.clip(left + 1, 0, steps)[..., None], axis=1)
+            px = np.where(gone[..., None], exits, px)
+            px = px.reshape(len(self.stamps), -1, *px.shape[1:])
             self.anchors = np.clip(np.median(px, axis=1), frame[:2], frame[2:])
         # A label keeps clear of the heads (of a cloud, of the heads where labels point), the
         # stars, and the arrows and crosses at the window's edge.
@@ -773,6 +810,7 @@ class Scene:
             _squares(self._down(self.paths[0].stars), 1.3 * r),
             _squares(self._down(edge), 1.2 * r),
             [self.counter_box],
+            [self.note.box] if self.note.text else np.empty((0, 4)),
         ])
         sizes = [stamp.size for stamp in self.stamps]
         boxes, self.kept = place(

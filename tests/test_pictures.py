@@ -104,6 +104,7 @@ def text_boxes(anim) -> list:
     h = sc.style.size[1]
     renderer = sc.canvas.get_renderer()
     boxes = [stamp.box for stamp in sc.stamps] + [sc.counter_box]
+    boxes += [sc.note.box] if sc.note.text else []
     for text in sc.figure.texts:
         if text.get_text() and text is not sc.counter:
             e = text.get_window_extent(renderer)
@@ -543,3 +544,51 @@ def test_layering_a_path_of_a_million_steps_costs_no_more_than_a_short_one():
     amounts = layering.offsets(long, np.array([0, 1]), th)  # a (10^6)^2 distance table: 8 TB
     assert amounts.shape == (2, 1_000_001)
     assert np.median(amounts[0]) == pytest.approx(layering.width(th))
+
+
+def test_a_long_title_stops_well_short_of_the_step_counter(monkeypatch):
+    # The longest title in the catalogue, in the largest type.
+    anim = captured(["render", "neuron-sigmoid", "--theme", "talk", "-o", "/tmp/x.gif"],
+                    monkeypatch)
+    sc = anim.scene
+    em = sc.theme.font_size * 100 / 72
+    title = next(t for t in sc.figure.texts if t.get_text() == sc.traj.surface.title)
+    title_ends = title.get_window_extent(sc.canvas.get_renderer()).x1
+    words, _ = sc._counter_words  # the counter's words as stamped on every frame
+    counter_starts = round(sc.counter_box[0]) + np.flatnonzero(words.any(0)).min()
+    assert counter_starts - title_ends >= em / 2
+
+
+def test_a_divergence_note_goes_in_the_corner_the_paths_cross_least_and_labels_avoid_it(
+    monkeypatch,
+):
+    anim = captured(["render", "saddle", "--theme", "talk", "-o", "/tmp/x.gif"], monkeypatch)
+    sc = anim.scene
+    sc.show(sc.traj.steps)
+    assert sc.note.text and overlapping(text_boxes(anim)) == []  # sgd's label is clear of it
+    # Paths through the lower left corner only: the note goes to the lower right.
+    box = sc.ax.get_window_extent()
+    h = sc.style.size[1]
+    sc.pixels[0][:] = (box.x0 + 40, h - box.y0 - 20)
+    note = sc._note(sc.note.text)
+    assert note.box[2] == pytest.approx(box.x1 - 0.015 * box.width, abs=2)
+    assert sc.notes.get_ha() == "right" and sc.notes.get_position() == (0.985, 0.015)
+
+
+@pytest.mark.parametrize("args", [["saddle", "--theme", "talk"], ["monkey-saddle"]])
+def test_a_run_outside_the_window_is_named_beside_its_arrow(args, monkeypatch):
+    anim = captured(["render", *args, "-o", "/tmp/x.gif"], monkeypatch)
+    sc = anim.scene
+    sc.show(sc.traj.steps)
+    paths, h = sc.paths[0], sc.style.size[1]
+    arrows = sc.ax.transData.transform(paths.arrows.get_offsets())
+    arrows[:, 1] = h - arrows[:, 1]
+    em = sc.theme.font_size * 100 / 72
+    named = 0
+    for stamp, colour in zip(sc.stamps, paths.colours):
+        mine = [a for a, c in zip(arrows, paths.arrows.get_facecolors()) if np.allclose(c, colour)]
+        if mine:
+            (x, y), (x0, y0, x1, y1) = mine[0], stamp.box
+            assert math.hypot(max(x0 - x, 0, x - x1), max(y0 - y, 0, y - y1)) < 5 * em, stamp.text
+            named += 1
+    assert named >= 5  # most of the seven left

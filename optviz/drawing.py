@@ -84,6 +84,26 @@ def spread(tips: np.ndarray, towards: np.ndarray, gap: float) -> np.ndarray:
     return placed
 
 
+def last_inside(paths: np.ndarray, lo, hi) -> np.ndarray:
+    """(k, n): for (k, n, 2) paths, the last step, up to each step, at which each was inside
+    the window ``lo``..``hi`` (-1 before it first was); a run is inside where it equals the
+    step, and one outside is marked where it left, at the step after."""
+    inside = ((paths >= lo) & (paths <= hi)).all(-1)
+    steps = np.arange(paths.shape[1])
+    return np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
+
+
+def show_marks(marks, offsets: np.ndarray, colours: np.ndarray, turns=None) -> None:
+    """Put the marks of an `edge_marks` collection at ``offsets`` in ``colours`` (arrows
+    turned by ``turns``), or hide it when there are none: an empty collection costs a draw
+    too."""
+    if turns is not None:
+        marks.set_paths([arrow(t) for t in turns.tolist()])
+    marks.set_offsets(offsets.reshape(-1, 2))
+    marks.set_facecolors(colours)
+    marks.set_visible(len(offsets) > 0)
+
+
 def edge_marks(theme: themes.Theme, cross_area: float, offset_transform, kind=PathCollection):
     """Two empty collections (of ``kind``) for the marks of runs that went where the picture
     does not show: arrows at the window's edge (paths from `arrow`) and crosses where runs

@@ -34,14 +34,15 @@ from optviz.drawing import (
     DPI,
     STAR,
     StepCurves,
-    arrow,
     arrow_gap,
     contour_colours,
     draw_surface,
     edge_marks,
+    last_inside,
     mark_minima,
     mark_starts,
     one_per_pixel,
+    show_marks,
     spread,
     new_figure,
     style_panel,
@@ -178,7 +179,12 @@ class Paths:
             artist.set_in_layout(False)
         self._style_trails()  # again by `layer`, which orders the runs
         self.stars = self._minima()  # again by `layer`, once the figure is laid out
-        self.left = None  # per run and step, the last step in the window (`_edges`)
+
+    @functools.cached_property
+    def left(self) -> np.ndarray:
+        """Per run and step, the last step at which it was in the window (`last_inside`)."""
+        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
+        return last_inside(self.paths, (x0, y0), (x1, y1))
 
     @property
     def artists(self):
@@ -235,8 +241,7 @@ class Paths:
             lines = [self.drawn[run, : step + 1] for run in self.order]
             self.trails.set_segments([line for line in lines for _ in (0, 1)])
         here = self.paths[:, step]
-        (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
-        inside = (here[:, 0] >= x0) & (here[:, 0] <= x1) & (here[:, 1] >= y0) & (here[:, 1] <= y1)
+        inside = self.left[:, step] == step
         if self.cloud:
             n = self.n_starts
             for g, marks in enumerate(self.flock):
@@ -277,16 +282,10 @@ class Paths:
         inset = self.theme.head_size * DPI / 72 * 1.3
         pad = np.array([inset * per_px[0], inset * per_px[1]])
         centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
-        if self.left is None:
-            # For each run and step, the last step at which it was in the window.
-            x, y = self.paths[..., 0], self.paths[..., 1]
-            inside = (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
-            steps = np.arange(self.paths.shape[1])
-            self.left = np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
         # A run outside is marked where it left the window, pointing to where it is now.
         # Its tip half an arrow's width in from the edge: at the edge, and never cut by it.
         tip = arrow_gap(self.theme) / 2 * np.array(per_px)
-        gone_at = np.clip(self.left[:, step] + 1, 0, step)
+        gone_at = np.minimum(self.left[:, step] + 1, step)
         exits = self.paths[np.arange(len(here)), gone_at]
         clamped = np.where(
             outside[:, None], np.clip(exits, [x0, y0] + tip, [x1, y1] - tip),
@@ -303,15 +302,10 @@ class Paths:
                 where = spread(where[first], away[first], arrow_gap(self.theme))
                 clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + tip,
                                                [x1, y1] - tip)
-            self.arrows.set_paths([arrow(t) for t in turns[first].tolist()])
-            self.arrows.set_offsets(clamped[runs[first]].reshape(-1, 2))
-            self.arrows.set_facecolors(self.colours[runs[first]])
-            self.arrows.set_visible(len(first) > 0)  # an empty collection costs a draw too
+            show_marks(self.arrows, clamped[runs[first]], self.colours[runs[first]], turns[first])
         gone = self.traj.diverged_by(step)[self.rows].ravel()
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
-        self.crosses.set_offsets(np.clip(inward, [x0, y0] + pad, [x1, y1] - pad).reshape(-1, 2))
-        self.crosses.set_facecolors(self.colours[gone])
-        self.crosses.set_visible(bool(gone.any()))
+        show_marks(self.crosses, np.clip(inward, [x0, y0] + pad, [x1, y1] - pad), self.colours[gone])
 
 
 def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = None) -> str:
@@ -341,18 +335,26 @@ def quietest_corner(curves, size, steps: int) -> tuple[float, float, str, str]:
     on a panel ``steps`` wide."""
     w, h = size
     x = np.linspace(0, steps, 400)
+    points = [np.column_stack([t, np.interp(t, np.arange(len(curve)), curve)])
+              for curve in curves for t in [x[x <= len(curve) - 1]]]
 
-    def crossed(corner) -> int:
+    def box(corner) -> tuple:
         cx, cy, ha, va = corner
         x0, y0 = (cx - w if ha == "right" else cx) * steps, cy - h if va == "top" else cy
-        total = 0
-        for curve in curves:
-            t = x[x <= len(curve) - 1]
-            at = np.interp(t, np.arange(len(curve)), curve)
-            total += int(((t >= x0) & (t <= x0 + w * steps) & (at >= y0) & (at <= y0 + h)).sum())
-        return total
+        return (x0, y0, x0 + w * steps, y0 + h)
 
-    return min(CORNERS, key=crossed)
+    return least_crossed(CORNERS, box, np.concatenate(points or [np.empty((0, 2))]))
+
+
+def least_crossed(corners, box, points: np.ndarray):
+    """Of ``corners``, the first whose box (``box(corner)``: x0, y0, x1, y1) holds the fewest
+    of the (k, 2) ``points``."""
+
+    def crossed(corner) -> int:
+        x0, y0, x1, y1 = box(corner)
+        return int(((points >= (x0, y0)) & (points <= (x1, y1))).all(1).sum())
+
+    return min(corners, key=crossed)
 
 
 class LossCurves(StepCurves):
@@ -729,12 +731,7 @@ class Scene:
             extent = self.ax.get_window_extent()
             frame = (extent.x0, height - extent.y1), (extent.x1, height - extent.y0)
             points = np.clip(self.pixels[0].reshape(-1, 2), *frame)
-
-            def crossed(corner) -> int:
-                x0, y0, x1, y1 = box(corner)
-                return int(((points >= (x0, y0)) & (points <= (x1, y1))).all(1).sum())
-
-            corners = [min(corners, key=crossed)]
+            corners = [least_crossed(corners, box, points)]
         cx, cy, ha, va = corners[0]
         self.notes.set_position((cx, cy))
         self.notes.set_horizontalalignment(ha)
@@ -793,10 +790,8 @@ class Scene:
             # A label names all the starts of its optimizer: it goes beside their median; the
             # label of a run outside the window, beside its arrow, where it left.
             px, left = self.pixels[0], self.paths[0].left
-            steps = np.arange(px.shape[1])
-            gone = left < steps
-            exits = np.take_along_axis(px, np.clip(left + 1, 0, steps)[..., None], axis=1)
-            px = np.where(gone[..., None], exits, px)
+            marked = np.minimum(left + 1, np.arange(px.shape[1]))  # the step itself, inside
+            px = np.take_along_axis(px, marked[..., None], axis=1)
             px = px.reshape(len(self.stamps), -1, *px.shape[1:])
             self.anchors = np.clip(np.median(px, axis=1), frame[:2], frame[2:])
         # A label keeps clear of the heads (of a cloud, of the heads where labels point), the

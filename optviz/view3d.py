@@ -10,8 +10,8 @@ from mpl_toolkits.mplot3d import proj3d
 from optviz import layering
 from optviz import theme as themes
 from optviz.drawing import (
-    ARROW, DPI, STAR, arrow, arrow_gap, edge_marks, one_per_pixel, spread, surface_grid, theme_ticks,
-    turn_of,
+    ARROW, DPI, STAR, arrow_gap, edge_marks, last_inside, one_per_pixel, show_marks, spread,
+    surface_grid, theme_ticks, turn_of,
 )
 from optviz.trajectories import Trajectories
 
@@ -156,7 +156,8 @@ class Paths3D:
         lo, hi = np.array([x0, y0]), np.array([x1, y1])
         self.centre = (lo + hi) / 2
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
-        self.inside = inside = ((xy >= lo) & (xy <= hi)).all(-1)
+        self.left = last_inside(xy, lo, hi)
+        self.inside = inside = self.left == np.arange(xy.shape[1])
         # On the surface as drawn: where the mesh's flat facets lie above the true height
         # (inside a well), on the facets; lifted a little, so that the mesh never hides it.
         z = height(traj.surface, traj.loss.reshape(inside.shape))
@@ -166,8 +167,6 @@ class Paths3D:
             inside[..., None], np.concatenate([xy, z[..., None] + lift], -1), np.nan
         )
         # The line of a run that leaves goes on to the edge; there its arrow will be.
-        steps = np.arange(xy.shape[1])
-        self.left = np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
         runs, after = np.nonzero(~inside[:, 1:] & inside[:, :-1])
         edge = _crossing(xy[runs, after], xy[runs, after + 1], lo, hi)
         self.line_at = self.heads_at.copy()
@@ -268,10 +267,7 @@ class Paths3D:
         if not self.cloud:  # at the end of the line as drawn; side by side if they left together
             tip = self.drawn[runs, self.left[runs, step] + 1] * size
             tip[first] = spread(tip[first], towards[first], arrow_gap(self.theme))
-        self.arrows.set_paths([arrow(t) for t in turns[first].tolist()])
-        self.arrows.set_offsets(tip[first] / size)
-        self.arrows.set_facecolors(self.colours[runs[first]])
-        self.arrows.set_visible(len(first) > 0)
+        show_marks(self.arrows, tip[first] / size, self.colours[runs[first]], turns[first])
         # A cross beside its arrow (half-way along it, on the side of the window's centre).
         gone = self.traj.diverged_by(step).ravel()
         head = self.theme.head_size * DPI / 72
@@ -283,6 +279,4 @@ class Paths3D:
         shown = gone & self.inside[:, step]
         marks[shown] = self._screen(self.heads_at[shown, step])
         gone &= shown | out
-        self.crosses.set_offsets(marks[gone] / size)
-        self.crosses.set_facecolors(self.colours[gone])
-        self.crosses.set_visible(bool(gone.any()))
+        show_marks(self.crosses, marks[gone] / size, self.colours[gone])

@@ -42,22 +42,24 @@ def case(trails, colours, theme: themes.Theme) -> None:
 def offsets(pixels: np.ndarray, order: np.ndarray, theme: themes.Theme) -> np.ndarray:
     """(k, n): how far out to the side each of the (k, n, 2) paths, drawn in ``order`` (bottom
     first), is drawn at each point, in pixels: one `width` for each path drawn above it that it
-    goes along there, and never more than its length so far plus the start ring's radius, so
-    that paths that leave one start together fan out from its ring. Paths are compared at
+    goes along there, and never more than its length so far (or still to go) plus the start
+    ring's radius, so that paths that leave one start together fan out from its ring, and
+    paths that end together run into their heads' mark (`heads`). Paths are compared at
     points evenly spread along them (`SPACING`, `SAMPLES`), not at their steps: a few long
     steps lie along another path as surely as many short ones, and a path of a million steps
     costs no more than one of a thousand."""
     lw, ring = width(theme), START / 2 * theme.head_size * DPI / 72
-    spread = [_along_path(path, SPACING * lw) for path in pixels]
+    spread = [along_path(path, SPACING * lw) for path in pixels]
     amounts = np.zeros(pixels.shape[:2])
     for k, run in enumerate(order[:-1]):
         points, at, so_far = spread[run]
         along = sum(_alongside(points, spread[o][0], lw) for o in order[k + 1 :])
-        amounts[run] = np.minimum(np.interp(so_far, at, along) * lw, so_far + ring)
+        ends = np.minimum(so_far, so_far[-1] - so_far) + ring
+        amounts[run] = np.minimum(np.interp(so_far, at, along) * lw, ends)
     return amounts
 
 
-def _along_path(path: np.ndarray, spacing: float) -> tuple:
+def along_path(path: np.ndarray, spacing: float) -> tuple:
     """Points evenly spread along ``path`` (n, 2; pixels): ``spacing`` apart, or further
     apart to stay within `SAMPLES`; how far along the path each lies; and how far along it
     each of its own n points lies. Breaks (NaN) have no length."""

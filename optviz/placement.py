@@ -25,6 +25,7 @@ _SLID = np.array([(shift, side) for side in (-1, 1) for shift in (-1 / 3, 1 / 3)
 _COLUMN = np.array(
     [(side, sign * k) for k in range(1, 12) for side in (1, -1) for sign in (1, -1)], dtype=float
 )
+COVER = 4  # points of a path under a label that count as one more (each 2 px: 8 px of path)
 KEEP = (0.5, 3.0)  # a label stays put while its gap to its head is within these radii
 LOOKAHEAD = 40  # radii of the head's travel ahead that a label's new place is judged over
 
@@ -101,6 +102,15 @@ def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> 
     return np.append(travel, np.inf)[first]
 
 
+def _covered(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Per box (k, 4), how many of ``points`` (m, 2) lie in it."""
+    x, y = points[None, :, 0], points[None, :, 1]
+    return (
+        (boxes[:, None, 0] <= x) & (x <= boxes[:, None, 2])
+        & (boxes[:, None, 1] <= y) & (y <= boxes[:, None, 3])
+    ).sum(1)
+
+
 def _conflicts(options, frame, placed, obstacles) -> np.ndarray:
     """How badly each box of ``options`` pokes out of ``frame``, overlaps the ``placed``
     labels and the ``obstacles``: 0 where it does none of these."""
@@ -114,7 +124,8 @@ def _conflicts(options, frame, placed, obstacles) -> np.ndarray:
 
 
 def place(
-    anchors, sizes, frame, obstacles=(), radius=6.0, previous=None, paths=None, heads=None
+    anchors, sizes, frame, obstacles=(), radius=6.0, previous=None, paths=None, heads=None,
+    lines=None,
 ):
     """A box (x0, y0, x1, y1) per label, beside its anchor: inside ``frame`` (x0, y0, x1, y1),
     overlapping no other label and as little as possible of the ``obstacles`` (boxes of heads,
@@ -125,8 +136,10 @@ def place(
     that fit, the one that lasts longest (`lifetime`) along their ``paths`` (per label, its
     anchor's places from now on) clear of the ``heads`` (every head's places from now on);
     where none fits, they stay as close as they were put, or take the first free place in
-    `candidates`' order, or the one that conflicts least. Returns the boxes and what to pass
-    as ``previous`` next time."""
+    `candidates`' order, or the one that conflicts least. Of the places that fit, those over
+    fewest of the points ``lines`` (m, 2: points spread along the drawn paths, `COVER` pixels
+    of path each) come first: words never hide a path where they need not. Returns the boxes
+    and what to pass as ``previous`` next time."""
     obstacles = np.asarray(obstacles, dtype=float).reshape(-1, 4)
     n = len(anchors)
     boxes, memory = [None] * n, [None] * n
@@ -155,7 +168,8 @@ def place(
             life = np.zeros(len(near))
             if paths is not None:
                 life = lifetime(options[near], np.asarray(paths[i], dtype=float), radius, heads)
-            best = near[np.argmax(life)]
+            hidden = np.zeros(len(near)) if lines is None else _covered(options[near], lines)
+            best = near[np.lexsort((-life, hidden // COVER))[0]]
         elif last[i] is not None and conflict[0] == 0 and last[i] <= far + KEEP[0] * radius:
             best = 0  # no room beside its anchor, and no further from it than it was put
         elif free.size:

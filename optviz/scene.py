@@ -32,7 +32,6 @@ from optviz import layering, layout, limits, overlays, pacing, rate_strip
 from optviz import theme as themes
 from optviz.drawing import (
     DPI,
-    STAR,
     StepCurves,
     arrow_gap,
     contour_colours,
@@ -49,6 +48,7 @@ from optviz.drawing import (
     surface_grid,
     turn_of,
 )
+from optviz.heads import gather, put
 from optviz.labels import direct_labels
 from optviz.placement import place
 from optviz.trajectories import Trajectories
@@ -57,6 +57,7 @@ from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on
 LAYOUTS = ("overlay", "grid", "3d")
 TAIL = 0.85  # strength of the colour of a cloud's trails
 CLOUD = 8  # more starts than this per optimizer are drawn as a cloud of heads
+LINE_POINTS = 2.0  # labels keep off the paths, sampled this many pixels apart
 CLOUD_TAIL = 12  # steps of trail behind each head of a cloud
 CLOUD_TAIL_PX = 40  # ... and at most this long on screen: a comet's tail, not a streak
 CLOUD_STRIDE = 3  # a cloud's trails join every third step: a quarter of the points to draw
@@ -147,6 +148,9 @@ class Paths:
         self.order = np.arange(len(self.paths))  # bottom first; set by `layer`
         self.groups = np.arange(len(self.rows))  # the same for a cloud's optimizers
         self.drawn = self.paths  # where the trails are drawn; set by `layer`
+        self.screen = None  # ...and in display pixels (y up); set by `layer`
+        # Per run, its head's mark: centre (display pixels; NaN outside) and radius (`update`).
+        self.marks = np.full((len(self.paths), 2), np.nan), np.zeros(len(self.paths))
         # A cloud's trails are thin: round ends would not show, and cost.
         self.trails = ax.add_collection(
             LineCollection(
@@ -220,11 +224,13 @@ class Paths:
             self.flock[g].set_markersize(
                 self.theme.head_size * 0.6 * (1 + 0.5 * (len(self.groups) - 1 - rank))
             )
+        h = self.ax.figure.bbox.height
+        self.screen = pixels * [1, -1] + [0, h]  # display pixels (y up) of the lines as drawn
         if self.cloud or len(self.order) == 1:
             return
         shifted = layering.beside(pixels, layering.offsets(pixels, self.order, self.theme))
-        h = self.ax.figure.bbox.height
         shifted[..., 1] = h - shifted[..., 1]
+        self.screen = shifted
         drawn = self.ax.transData.inverted().transform(shifted.reshape(-1, 2))
         self.drawn = drawn.reshape(self.paths.shape)
 
@@ -249,29 +255,22 @@ class Paths:
                 marks.set_data(mine[:, 0], mine[:, 1])
             self._edges(here, ~inside, step)
             return
-        order = self.order[inside[self.order]]
-        sizes = self._ring_sizes(here, order)
-        # Largest rings first, so that every smaller head stays visible on top of them.
-        by_size = order[np.argsort(-sizes[order], kind="stable")]
-        self.heads.set_offsets(here[by_size].reshape(-1, 2))
-        self.heads.set_sizes(sizes[by_size])
-        self.heads.set_facecolors(self.colours[by_size])
+        # Heads that meet share one mark, a slice each (`heads.gather`), drawn over the rest.
+        shown = self.order[inside[self.order]]
+        head_px = self.theme.head_size * DPI / 72
+        screen = self.screen  # unless laid out (on given axes), the lines are the paths
+        if screen is None:
+            screen = self.ax.transData.transform(self.paths.reshape(-1, 2)).reshape(self.paths.shape)
+        centres, slices, sizes = gather(
+            self.ax.transData.transform(here[shown]), screen[shown], step, self.stars, head_px
+        )
+        put(
+            self.heads, self.ax.transData.inverted().transform(centres), slices,
+            sizes * self.theme.head_size, self.colours[shown],
+        )
+        self.marks = np.full((len(here), 2), np.nan), np.zeros(len(here))
+        self.marks[0][shown], self.marks[1][shown] = centres, sizes * head_px / 2
         self._edges(here, ~inside, step)
-
-    def _ring_sizes(self, here, order) -> np.ndarray:
-        """Marker areas: a head that others drawn above it (or a minimum's star, with its halo)
-        cover grows into a ring around them."""
-        sizes = np.full(len(here), self.head_area)
-        if self.cloud or len(order) == 0:
-            return sizes
-        px = self.ax.transData.transform(here[order])
-        head = self.theme.head_size
-        near = head * DPI / 72
-        close = np.linalg.norm(px[:, None] - px[None], axis=-1) < near
-        above = np.triu(close, 1).sum(1)  # heads drawn later, on top
-        star = (np.linalg.norm(px[:, None] - self.stars[None], axis=-1) < near).any(1)
-        sizes[order] = (head * (1 + 1.1 * above) + (STAR + 0.2) * head * star) ** 2
-        return sizes
 
     def _edges(self, here, outside, step) -> None:
         """Arrows at the edge for runs outside the window, crosses for runs that diverged;
@@ -398,27 +397,32 @@ class LossCurves(StepCurves):
             ax.yaxis.set_minor_locator(NullLocator())
             ax.set_ylabel("f")
             what = ("median " if many else "") + "loss"
+        ax.set_xlim(0, traj.steps)
+        ax.set_xlabel("step")
+        style_panel(ax, theme)
+        renderer = ax.figure.canvas.get_renderer()
+        if ax.yaxis.get_tightbbox(renderer).x0 < 0:  # long tick labels push it off the picture
+            what = f"{ax.get_ylabel()}: {what}"
+            ax.set_ylabel("")
         # What the panel plots, inside the corner its curves cross least.
         caption = ax.text(
             0, 0, what, transform=ax.transAxes, zorder=3,
             fontsize=theme.font_size * 0.8, color=theme.foreground,
             bbox=dict(boxstyle="square,pad=0.2", lw=0, fc=theme.background),
         )
-        renderer = ax.figure.canvas.get_renderer()
         words, panel = caption.get_window_extent(renderer), ax.get_window_extent(renderer)
         # Constrained layout may yet shrink the panel: room to spare.
         size = (1.2 * words.width / panel.width + 0.02, 1.2 * words.height / panel.height + 0.02)
         drawn = [h[: int(end)] for h, end in zip(height, ends)]
         x, y_at, ha, va = quietest_corner(drawn, size, traj.steps)
         caption.set(x=x, y=y_at, ha=ha, va=va)
-        ax.set_xlim(0, traj.steps)
-        ax.set_xlabel("step")
-        style_panel(ax, theme)
         super().__init__(ax, y, colours, theme, animated, ends)
 
 
 def _squares(points: np.ndarray, half: float) -> np.ndarray:
-    """Boxes (k, 4: x0, y0, x1, y1) of side ``2·half`` centred on each of ``points`` (k, 2)."""
+    """Boxes (k, 4: x0, y0, x1, y1) of side ``2·half`` (one, or one each) centred on each of
+    ``points`` (k, 2)."""
+    half = np.reshape(half, (-1, 1))
     return np.concatenate([points - half, points + half], 1)
 
 
@@ -695,6 +699,12 @@ class Scene:
         self.stamps: list[Stamp] = []
         self.kept = None  # where the labels were in the last frame (`placement.place`)
         self.anchors = None  # where each label's head is at each step, once asked
+        # Points along the whole of every path as drawn, which labels keep off where they can.
+        self.lines = np.concatenate([np.empty((0, 2))] + [
+            self._down(layering.along_path(line, LINE_POINTS)[0])
+            for paths in self.paths if isinstance(paths, Paths) and not paths.cloud
+            for line in paths.screen
+        ])
         if self.style.layout == "overlay":
             for i, name in enumerate(self.names):
                 self.stamps.append(
@@ -800,8 +810,11 @@ class Scene:
         r = self.theme.head_size * DPI / 72
         edge = [m.get_offsets() for m in (self.paths[0].arrows, self.paths[0].crosses)]
         edge = self.ax.transData.transform(np.concatenate(edge).reshape(-1, 2))
+        centres, radii = self.paths[0].marks
+        marked = radii > 0
         obstacles = np.concatenate([
             _squares(heads[:, 0], r),
+            _squares(self._down(centres[marked]), np.maximum(radii[marked], r)),
             _squares(self._down(self.paths[0].stars), 1.3 * r),
             _squares(self._down(edge), 1.2 * r),
             [self.counter_box],
@@ -810,7 +823,7 @@ class Scene:
         sizes = [stamp.size for stamp in self.stamps]
         boxes, self.kept = place(
             self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
-            self.anchors[:, step:], heads,
+            self.anchors[:, step:], heads, self.lines,
         )
         for stamp, b in zip(self.stamps, boxes):
             stamp.box = b

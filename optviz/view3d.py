@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import LightSource, LinearSegmentedColormap, to_rgba
+from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
 from optviz import layering
+from optviz.heads import gather, put, slice_path
 from optviz import theme as themes
 from optviz.drawing import (
     ARROW, DPI, STAR, arrow_gap, edge_marks, last_inside, one_per_pixel, show_marks, spread,
@@ -23,8 +25,7 @@ DECADES = 2.5  # the 3-D height shows this many decades of f - f* below the top 
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
 FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief
-NEAR_STAR = 0.015  # a head this share of the window from a minimum (or a head) meets it
-RING = 0.8  # a head grows by this many head sizes round each head drawn after it that it meets
+EDGE_STEP = 0.015  # an edge arrow's direction is read this share of the window on from it
 
 
 def height(surface, loss):
@@ -171,23 +172,18 @@ class Paths3D:
         edge = _crossing(xy[runs, after], xy[runs, after + 1], lo, hi)
         self.line_at = self.heads_at.copy()
         self.line_at[runs, after + 1] = np.column_stack([edge, _on_mesh(*mesh, edge) + lift])
-        # Heads that meet nest as rings (see `update`), and a head at a minimum grows into a
-        # ring round its star, which is drawn over it.
+        # Heads that meet share a mark, a slice each, round the star of a minimum they are at
+        # (`heads.gather`); the stars are where `mark_minima` draws them.
         minima = np.asarray(traj.surface.minima + traj.surface.local_minima, float).reshape(-1, 2)
-        self.xy, self.near = xy, NEAR_STAR * max(x1 - x0, y1 - y0)
-        gaps = np.linalg.norm(xy[:, :, None] - minima[None, None], axis=-1)
-        self.on_star = (gaps < self.near).any(-1)
+        self.stars_at = np.column_stack([minima, _on_mesh(*mesh, minima) + lift])
+        self.xy, self.probe = xy, EDGE_STEP * max(x1 - x0, y1 - y0)
         self.n_starts = n_starts = traj.params.shape[1]
-        colours = [c for c in colours for _ in range(n_starts)]
-        self.colours = np.array([to_rgba(c) for c in colours])
-        self.heads = [
-            ax.plot(
-                [], [], [], "o", color=c, ms=theme.head_size, mec=theme.background, zorder=12,
-                animated=animated,
-            )[0]
-            for c in colours
-        ]
+        self.colours = np.array([to_rgba(c) for c in colours for _ in range(n_starts)])
         on_screen = ax.figure.transFigure
+        self.heads = _ScreenMarks(
+            [], offset_transform=on_screen, transform=IdentityTransform(),
+            edgecolors=theme.background, linewidths=0.7, zorder=12,
+        )
         self.trails = _ScreenLines(
             [], capstyle="round", joinstyle="round", linewidths=theme.line_width, zorder=11,
             transform=on_screen,
@@ -195,7 +191,7 @@ class Paths3D:
         self.arrows, self.crosses = edge_marks(
             theme, theme.head_size**2 * ARROW, on_screen, kind=_ScreenMarks
         )
-        for marks in (self.trails, self.arrows, self.crosses):
+        for marks in (self.trails, self.heads, self.arrows, self.crosses):
             ax.add_collection(marks, autolim=False)
             marks.set_animated(animated)
             marks.set_in_layout(False)
@@ -205,7 +201,7 @@ class Paths3D:
 
     @property
     def artists(self):
-        return [self.trails, *self.heads, self.arrows, self.crosses]
+        return [self.trails, self.heads, self.arrows, self.crosses]
 
     def _lay_out(self) -> None:
         """Place the lines on screen, once for each place of the camera; their order, and how
@@ -233,15 +229,17 @@ class Paths3D:
         self.trails.set_segments(
             [self.drawn[run, : step + 1] for run in self.order for _ in copies]
         )
-        here, shown = self.xy[:, step], self.inside[:, step]
-        # Heads drawn later (on top) that a head meets: it grows into a ring round them.
-        meet = np.linalg.norm(here[:, None] - here[None], axis=-1) < self.near
-        above = np.triu(meet & shown[None], 1).sum(1)
-        # As on the map, a head on a star is a ring just outside the star and its halo.
-        sizes = 1 + RING * above + (STAR + 0.2) * self.on_star[:, step]
-        for head, at, size in zip(self.heads, self.heads_at, sizes):
-            head.set_data_3d(*at[step : step + 1].T)
-            head.set_markersize(self.theme.head_size * size)
+        shown = self.order[self.inside[self.order, step]]
+        size = self.ax.figure.bbox.size
+        here = self._screen(self.heads_at[shown, step])
+        if self.cloud:  # small heads, as on the map
+            slices, sizes = [slice_path(1, 0, 0, 0.0)] * len(here), np.full(len(here), 0.6)
+        else:
+            here, slices, sizes = gather(
+                here, self.drawn[shown] * size, step, self._screen(self.stars_at),
+                self.theme.head_size * DPI / 72,
+            )
+        put(self.heads, here / size, slices, sizes * self.theme.head_size, self.colours[shown])
         self._edges(step)
 
     def _screen(self, xyz: np.ndarray) -> np.ndarray:
@@ -258,7 +256,7 @@ class Paths3D:
         away = self.xy[runs, step] - edge[:, :2]
         away /= np.maximum(np.linalg.norm(away, axis=-1, keepdims=True), 1e-300)
         tip = self._screen(edge)
-        ahead = self._screen(edge + np.column_stack([away * self.near, np.zeros(len(runs))]))
+        ahead = self._screen(edge + np.column_stack([away * self.probe, np.zeros(len(runs))]))
         towards = ahead - tip
         towards /= np.maximum(np.linalg.norm(towards, axis=-1, keepdims=True), 1e-9)
         turns = turn_of(towards[:, 0], towards[:, 1])

@@ -9,6 +9,7 @@ import re
 import browser
 import jax
 import numpy as np
+from matplotlib.colors import to_rgb
 import pytest
 import surfaces
 from click.testing import CliRunner
@@ -303,6 +304,34 @@ def test_page_opens_offline_and_its_controls_work(driver, tmp_path):
     driver.get(url)
     driver.refresh()
     assert driver.execute_script("return optviz.runs().map(r => r.path)") == before
+
+
+def test_heads_that_meet_share_a_ring_round_the_star_in_the_page(driver, tmp_path):
+    # Three runs end at the bowl's minimum: each shows a slice of one ring round its star.
+    traj = optviz.run("bowl", ["gd:lr=0.9", "adam:lr=0.3", "momentum:lr=0.1"], steps=300)
+    browser.load(driver, write(tmp_path, traj))
+    driver.execute_script("optviz.moveTo(300)")
+    ring = driver.execute_script(
+        """const [x, y] = optviz.toCanvas(0, 0);
+        const canvas = document.getElementById("map");
+        const scale = canvas.width / canvas.getBoundingClientRect().width;
+        const T = optviz.data.theme, M = optviz.data.marks;
+        const r = ((M.star / 2 + M.band / 2) * T.head * 1.1) * scale;
+        const ctx = canvas.getContext("2d");
+        const out = [];
+        for (let a = 0; a < 360; a += 2) {
+          const t = (a * Math.PI) / 180;
+          const d = ctx.getImageData(
+            Math.round(x * scale + r * Math.cos(t)), Math.round(y * scale + r * Math.sin(t)), 1, 1
+          ).data;
+          out.push([d[0], d[1], d[2]]);
+        }
+        return out;"""
+    )
+    ring = np.array(ring)
+    for run in driver.execute_script("return optviz.data.runs.map(r => r.colour)"):
+        target = np.round(np.array(to_rgb(run)) * 255)
+        assert (np.abs(ring - target).max(-1) <= 12).sum() >= 10, run
 
 
 def test_a_hostile_hash_or_title_changes_nothing(driver, tmp_path):

@@ -13,7 +13,7 @@ from colour_vision import SIMULATIONS, difference
 from matplotlib.colors import to_hex, to_rgb
 
 import optviz
-from optviz import animation, gallery, layering, pacing, scene, theme
+from optviz import animation, gallery, heads, layering, pacing, scene, theme
 from optviz import view3d as scene_3d
 from optviz.cli import main
 
@@ -45,10 +45,9 @@ def drawn_path(anim: animation.Animation, row: int) -> tuple:
         run = row * paths.n_starts
         drawn = paths.drawn[run] * sc.figure.bbox.size
         own = paths._screen(paths.line_at[run])
-        assert np.nanmax(np.abs(drawn - own)) <= len(paths.heads) * lw + 1e-6
+        assert np.nanmax(np.abs(drawn - own)) <= len(paths.order) * lw + 1e-6
         drawn[:, 1] = h - drawn[:, 1]
         head = paths._screen(paths.heads_at[run, step])[0]
-        ring = max(head_.get_markersize() for head_ in paths.heads)
     else:
         paths = [p for p in sc.paths if row in p.rows][0]
         k = paths.rows.index(row)
@@ -57,8 +56,9 @@ def drawn_path(anim: animation.Animation, row: int) -> tuple:
         drawn = paths.ax.transData.transform(paths.drawn[k])
         drawn[:, 1] = h - drawn[:, 1]
         assert np.abs(drawn - px).max() <= len(paths.rows) * lw + 1e-6
-        head = paths.ax.transData.transform(paths.paths[k, step])
-        ring = np.sqrt(max(paths.heads.get_sizes(), default=0))
+        # Its head, or the mark it shares with the heads it met.
+        head = paths.marks[0][k] if paths.marks[1][k] else paths.ax.transData.transform(paths.paths[k, step])
+    ring = np.sqrt(max(paths.heads.get_sizes(), default=0))  # the largest mark of heads
     head = (head[0], h - head[1])
     # A cloud draws each run as its head and a short trail only.
     drawn = drawn[max(step - scene.CLOUD_TAIL, 0) if paths.cloud else 0 : step + 1]
@@ -398,24 +398,85 @@ def test_the_loss_panels_caption_goes_where_its_curves_are_not():
     assert scene.quietest_corner([stalled[:20]], size, 100)[:2] == (0.98, 0.96)
 
 
-def test_in_3d_stars_are_drawn_last_and_heads_on_them_nest_as_rings():
+def test_the_loss_axis_name_never_leaves_the_picture():
+    # Losses over twelve decades: tick labels down to 10^-11 leave the axis name no room at the
+    # left edge, so the caption names the axis instead.
+    traj = optviz.run("bowl", ["gd:lr=0.9416", "momentum:lr=1.336,beta=0.404"], steps=40)
+    sc = optviz.animate(traj, frames=2, loss_panel=True).scene
+    sc.canvas.draw()
+    renderer = sc.canvas.get_renderer()
+    for ax in sc.figure.axes:  # their tick labels and names as drawn
+        box = ax.get_tightbbox(renderer)
+        assert box.x0 >= 0 and box.x1 <= sc.style.size[0]
+    panel = sc.loss.cursor.axes
+    assert panel.get_ylabel() == ""
+    assert "f − f*: loss above the minimum" in [t.get_text() for t in panel.texts]
+
+
+def test_in_3d_stars_are_drawn_last_and_heads_that_meet_share_a_mark():
     traj = optviz.run(
         "himmelblau", ["gd:lr=0.01", "momentum:lr=0.002", "adam:lr=0.2"], steps=300
     )
     sc = scene.Scene(traj, scene.Style(size=(320, 240), layout="3d"))
     assert sc.stars and sc.artists[-len(sc.stars) :] == sc.stars
-    assert all(star.get_zorder() > head.get_zorder() for star in sc.stars
-               for head in sc.paths[0].heads)  # stills, drawn whole, too
-    sc.show(0)  # one start: the heads nest, each a ring round those drawn after it
-    sizes = [head.get_markersize() for head in sc.paths[0].heads]
-    assert sizes[0] > sizes[1] > sizes[2] == sc.theme.head_size
-    sc.show(traj.steps)
-    sizes = [head.get_markersize() for head in sc.paths[0].heads]
+    marks = sc.paths[0].heads
+    assert all(star.get_zorder() > marks.get_zorder() for star in sc.stars)  # stills too
     head = sc.theme.head_size
-    # gd ends alone in the well at (3.58, -1.85); momentum and Adam share the one at (3, 2),
-    # momentum's ring round Adam's, each round the star.
-    assert all(s >= (1 + scene_3d.RING) * head for s in sizes)
-    assert sizes[1] > sizes[2] and sizes[0] == sizes[2]
+    sc.show(0)  # one start: one mark, cut in three
+    assert len(marks.get_paths()) == 3 and len({tuple(o) for o in marks.get_offsets()}) == 1
+    assert np.sqrt(marks.get_sizes()) == pytest.approx([(1 + 3 * heads.GROW) * head] * 3)
+    sc.show(traj.steps)
+    # gd ends alone in the well at (3.58, -1.85), a whole ring round its star; momentum and
+    # Adam share the one at (3, 2): a ring of two slices round it.
+    ring = (heads.STAR + 2 * heads.BAND) * head
+    assert np.sqrt(marks.get_sizes()) == pytest.approx([ring] * 3)
+    offsets = marks.get_offsets()
+    assert len({tuple(o) for o in offsets}) == 2
+
+
+def test_heads_that_meet_share_one_mark_a_slice_each_on_the_side_they_came_from():
+    head = 10.0
+    # Three runs end together at a star, coming in from the left, from above and from the
+    # right; a fourth ends two heads away.
+    came = np.array([[-50.0, 0.0], [0.0, 50.0], [50.0, 0.0], [20.0, 0.0]])
+    ends = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [20.0, 0.0]])
+    paths = np.stack([np.linspace(c, e, 20) for c, e in zip(came, ends)])
+    centres, slices, sizes = heads.gather(ends, paths, 19, [[0.0, 0.0]], head)
+    assert (centres[:3] == 0).all() and (centres[3] == ends[3]).all()
+    assert sizes.tolist() == [heads.STAR + 2 * heads.BAND] * 3 + [1.0]
+    for path, (x, y) in zip(slices[:3], came):
+        points = path.vertices[path.codes != path.CLOSEPOLY]
+        middle = points.mean(0)
+        gap = (math.degrees(math.atan2(middle[1], middle[0]) - math.atan2(y, x)) + 180) % 360
+        assert abs(gap - 180) < 60  # its slice faces where it came in from
+        # ...and is a slice of a ring, outside the star and its halo.
+        assert np.linalg.norm(points, axis=1).min() >= heads.STAR / (
+            heads.STAR + 2 * heads.BAND) / 2 - 1e-9
+    # Away from any star, heads that meet make one small disc cut in slices, centred among them.
+    centres, slices, sizes = heads.gather(ends, paths, 19, [], head)
+    assert np.allclose(centres[:3], ends[:3].mean(0)) and sizes[0] == 1 + 3 * heads.GROW
+    # Heads in a row a little under a head apart do not chain into one wide mark.
+    row = np.column_stack([np.arange(10) * 0.8 * head, np.zeros(10)])
+    group = heads.meetings(row, head)
+    assert 1 < len(set(group)) and all(np.ptp(row[group == g, 0]) <= 2 * head for g in group)
+
+
+def test_runs_that_end_together_at_a_minimum_make_one_small_ring_in_the_talk_theme():
+    runs = ["gd:lr=0.9", "momentum:lr=0.1", "nesterov:lr=0.1", "adagrad:lr=1", "rmsprop:lr=0.05",
+            "adam:lr=0.3"]
+    traj = optviz.run("bowl", runs, steps=300)
+    anim = optviz.animate(traj, frames=2, theme="talk", size=(640, 480))
+    image, sc = anim.frame(-1), anim.scene
+    (x, y), = sc.ax.transData.transform([traj.surface.minima[0]])
+    y = image.shape[0] - y
+    head = sc.theme.head_size * 100 / 72
+    ring = (heads.STAR + 2 * heads.BAND) / 2 * head  # 29 px: seven rings made 160 px across
+    assert np.sqrt(max(sc.paths[0].heads.get_sizes())) * 100 / 72 / 2 == pytest.approx(ring)
+    yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
+    band = np.abs(np.hypot(xx - x, yy - y) - (ring - heads.BAND * head / 2)) < 2
+    for colour in sc.colours:  # each run's colour shows in the ring round the star
+        target = np.round(np.array(to_rgb(colour)) * 255)
+        assert (np.abs(image[band].astype(int) - target).max(-1) <= 10).sum() > 20, colour
 
 
 @pytest.mark.parametrize("name", ["light", "dark", "talk"])

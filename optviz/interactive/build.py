@@ -23,7 +23,7 @@ import jax
 import numpy as np
 from PIL import Image
 
-from optviz import external, noise, rules
+from optviz import external, heads, noise, rules
 from optviz import theme as themes
 from optviz.interactive import translate
 from optviz.labels import SYMBOLS, direct_labels
@@ -216,6 +216,7 @@ def data(
             "line": look.line_width,
             "head": look.head_size,
         },
+        "marks": {"star": heads.STAR, "band": heads.BAND, "grow": heads.GROW, "most": heads.MOST},
         "far": FAR,
         "shown": ["lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"],
         "steps": traj.steps,

@@ -308,32 +308,28 @@ function drawMap() {
       heads.push({ run, k, x: path[2 * end], y: path[2 * end + 1], gone: at >= 0 && at <= end });
     });
   }
+  const shown = [];
   for (const head of heads) {
     const [x, y] = px(...(head.gone ? inside(head.x, head.y) : [head.x, head.y]));
-    ctx.fillStyle = head.run.colour;
+    if (!head.gone) {
+      shown.push({ head, x, y });
+      continue;
+    }
+    const r = T.head * 0.9;
+    ctx.lineWidth = T.line * 1.6;
     ctx.strokeStyle = T.background;
-    ctx.lineWidth = 1.2;
-    ctx.beginPath();
-    if (head.gone) {
-      const r = T.head * 0.9;
-      ctx.lineWidth = T.line * 1.6;
-      ctx.strokeStyle = T.background;
-      for (const pass of [0, 1]) {
-        ctx.beginPath();
-        ctx.moveTo(x - r, y - r);
-        ctx.lineTo(x + r, y + r);
-        ctx.moveTo(x + r, y - r);
-        ctx.lineTo(x - r, y + r);
-        ctx.stroke();
-        ctx.lineWidth = T.line;
-        ctx.strokeStyle = head.run.colour;
-      }
-    } else {
-      ctx.arc(x, y, T.head * 0.55, 0, 2 * Math.PI);
-      ctx.fill();
+    for (const pass of [0, 1]) {
+      ctx.beginPath();
+      ctx.moveTo(x - r, y - r);
+      ctx.lineTo(x + r, y + r);
+      ctx.moveTo(x + r, y - r);
+      ctx.lineTo(x - r, y + r);
       ctx.stroke();
+      ctx.lineWidth = T.line;
+      ctx.strokeStyle = head.run.colour;
     }
   }
+  drawHeads(ctx, shown, step);
   // Stars last, so that no run ever covers a minimum.
   const r = T.head * 1.0;
   for (const m of D.surface.minima) star(ctx, ...px(...m), r, T.foreground, T.background);
@@ -341,6 +337,90 @@ function drawMap() {
   drawLabels(ctx, heads.filter((hd) => hd.k === 0));
   ctx.restore();
   drawNotes(ctx, step);
+}
+
+function gather(points, near) {
+  // Groups of heads that meet, as optviz.heads.meetings: the head with the most others
+  // closer than `near` gathers them, then the one with the most of those left, and so on.
+  const free = points.map(() => true);
+  const close = (a, b) => Math.hypot(a.x - b.x, a.y - b.y) < near;
+  const groups = [];
+  while (free.some((f) => f)) {
+    let seed = -1;
+    let most = -1;
+    points.forEach((p, i) => {
+      if (!free[i]) return;
+      const n = points.filter((q, j) => free[j] && close(p, q)).length;
+      if (n > most) [seed, most] = [i, n];
+    });
+    const members = points.map((q, j) => j).filter((j) => free[j] && close(points[seed], points[j]));
+    members.forEach((j) => (free[j] = false));
+    groups.push(members.map((j) => points[j]));
+  }
+  return groups;
+}
+
+function drawHeads(ctx, shown, step) {
+  // Heads that meet share one mark cut into a slice per run, each on the side its run came
+  // in from; at a minimum, a ring of slices round its star (optviz.heads.gather).
+  const M = D.marks;
+  const stars = [...D.surface.minima, ...D.surface.local_minima].map((m) => px(...m));
+  const marks = gather(shown, T.head).map((group) => {
+    let cx = group.reduce((a, p) => a + p.x, 0) / group.length;
+    let cy = group.reduce((a, p) => a + p.y, 0) / group.length;
+    let size = group.length > 1 ? Math.min(1 + M.grow * group.length, M.most) : 1;
+    let hole = 0;
+    const star = stars.find(([sx, sy]) => Math.hypot(sx - cx, sy - cy) < T.head);
+    if (star) {
+      [cx, cy] = star;
+      size = M.star + 2 * M.band;
+      hole = M.star / size;
+    }
+    const reach = (size * T.head) / 2;
+    const angles = group.map(({ head }) => {
+      // The side it came in from: the last point of its path further out than the mark.
+      const path = head.run.path[head.k];
+      for (let t = Math.min(step, STEPS); t >= 0; t--) {
+        const [x, y] = px(path[2 * t], path[2 * t + 1]);
+        if (Math.hypot(x - cx, y - cy) > reach) return Math.atan2(y - cy, x - cx);
+      }
+      return 0;
+    });
+    const order = group.map((p, i) => i).sort((a, b) => angles[a] - angles[b]);
+    const k = group.length;
+    let sx = 0;
+    let sy = 0;
+    order.forEach((i, n) => {
+      const off = angles[i] - (2 * Math.PI * (n + 0.5)) / k;
+      sx += Math.sin(off);
+      sy += Math.cos(off);
+    });
+    const first = Math.atan2(sx, sy);
+    return { cx, cy, size, hole, slices: order.map((i, n) => [group[i].head, first + (2 * Math.PI * n) / k]) };
+  });
+  marks.sort((a, b) => b.size - a.size); // a head passing over a mark shows
+  for (const { cx, cy, size, hole, slices } of marks) {
+    const outer = (size * T.head * 1.1) / 2;
+    for (const [head, a0] of slices) {
+      const a1 = a0 + (2 * Math.PI) / slices.length;
+      ctx.beginPath();
+      if (hole) {
+        ctx.arc(cx, cy, outer, a0, a1);
+        ctx.arc(cx, cy, outer * hole, a1, a0, true);
+      } else if (slices.length > 1) {
+        ctx.moveTo(cx, cy);
+        ctx.arc(cx, cy, outer, a0, a1);
+      } else {
+        ctx.arc(cx, cy, outer, 0, 2 * Math.PI);
+      }
+      ctx.closePath();
+      ctx.fillStyle = head.run.colour;
+      ctx.strokeStyle = T.background;
+      ctx.lineWidth = 1.2;
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
 }
 
 function drawLabels(ctx, heads) {
@@ -782,6 +862,7 @@ window.optviz = {
   },
   setStarts,
   moveTo,
+  toCanvas: px,
   runs() {
     return S.runs.map((run) => ({
       name: run.name,

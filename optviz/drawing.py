@@ -268,6 +268,8 @@ def surface_grid(surface, bounds, n: int = GRID_POINTS):
     return X, Y, Z
 
 
+FRAGMENT_PX = 30  # contour pieces shorter than this, on screen, are not drawn
+LABELLED_PX = 4 * FRAGMENT_PX  # ...nor labelled, if shorter than this
 LINE_SPACING_PX = 5.0  # contour lines closer than this are left out (the fill still shows)
 
 
@@ -278,6 +280,36 @@ def _dense(Z, levels, shape_px) -> np.ndarray:
     n_y, n_x = Z.shape
     per_px = np.hypot(gx * n_x / shape_px[0], gy * n_y / shape_px[1])
     return per_px * LINE_SPACING_PX > 1
+
+
+def whole_lines(lines, scale) -> list:
+    """Drop the pieces of the contour ``lines`` (a ContourSet) shorter than `FRAGMENT_PX` on
+    screen (``scale``: pixels per unit along x and y), the dashes that masking crowded lines
+    leaves on a narrow valley's walls; return a place to label each level (with
+    `label_place`) whose longest piece is long enough to keep whole lines either side of it."""
+    places, kept = [], []
+    for path in lines.get_paths():
+        starts = np.flatnonzero(path.codes == Path.MOVETO) if len(path.vertices) else []
+        pieces = [path.vertices[a:b] for a, b in zip(starts, [*starts[1:], len(path.vertices)])]
+        pieces = [p for p in pieces if _length(p * scale) >= FRAGMENT_PX]
+        kept.append(Path.make_compound_path(*map(Path, pieces)) if pieces else Path(np.empty((0, 2))))
+        longest = max(pieces, key=lambda p: _length(p * scale), default=None)
+        if longest is not None and _length(longest * scale) >= LABELLED_PX:
+            places.append(label_place(longest, scale))
+    lines.set_paths(kept)
+    return places
+
+
+def _length(points: np.ndarray) -> float:
+    return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
+
+
+def label_place(line: np.ndarray, scale) -> tuple[float, float]:
+    """Where to label a contour ``line`` (k, 2): half-way along it, one label a level (two
+    branches of one level, labelled each, read as "1 1")."""
+    steps = np.linalg.norm(np.diff(line * scale, axis=0), axis=1)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    return tuple(line[int(np.searchsorted(along, along[-1] / 2))])
 
 
 def _round(value: float) -> str:
@@ -311,15 +343,22 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
     norm = BoundaryNorm(levels, cmap.N, extend="both")
     ax.contourf(X, Y, Z, levels=levels, cmap=cmap, norm=norm, extend="both", zorder=0)
     sparse = np.ma.masked_where(_dense(Z, levels, shape_px) | ~np.isfinite(Z), Z)
-    ax.contour(X, Y, sparse, levels=levels[::2], colors=theme.muted, linewidths=0.5,
-               negative_linestyles="solid", zorder=1)
     marked = labelled_levels(surface, levels)
+    # Every other level as a thin line, but none within a level of a labelled one (10.5 and
+    # 10 drew the rotated bowl's outer ellipse twice, a pixel or two apart).
+    at = np.interp(marked, levels, np.arange(len(levels)))
+    thin = [v for i, v in enumerate(levels) if i % 2 == 0 and not (np.abs(at - i) < 1).any()]
+    (x0, x1), (y0, y1) = bounds
+    scale = np.array([shape_px[0] / (x1 - x0), shape_px[1] / (y1 - y0)])  # pixels per unit
+    whole_lines(ax.contour(X, Y, sparse, levels=thin, colors=theme.muted, linewidths=0.5,
+                           negative_linestyles="solid", zorder=1), scale)
     if marked:
         lines = ax.contour(X, Y, sparse, levels=marked, colors=theme.muted, linewidths=0.9,
                            negative_linestyles="solid", zorder=1)
+        places = whole_lines(lines, scale)
         gap = surface.fmin or 0.0
         ax.clabel(lines, fontsize=theme.font_size * 0.7, colors=theme.muted, inline=True,
-                  fmt=lambda v: _round(v - gap))
+                  fmt=lambda v: _round(v - gap), manual=places)
     mark_regions(ax, surface, X, Y, theme)
     for s in surface.saddles:
         ax.plot(
@@ -332,7 +371,6 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
             ls="none",
             zorder=4,
         )
-    (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")

@@ -7,6 +7,8 @@ and its learning-rate schedule where those differ: ``sgd cosine``.
 
 from __future__ import annotations
 
+import re
+
 SYMBOLS = {
     "lr": "lr",
     "learning_rate": "lr",
@@ -18,6 +20,15 @@ SYMBOLS = {
     "noise": "σ",
     "batch": "batch",
 }
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def coordinate(name: str) -> str:
+    """A surface's coordinate as its formula writes it: ``w1`` as w₁ (letters, then digits)."""
+    parts = re.fullmatch(r"([^\W\d]+)(\d+)", name)
+    return parts[1] + parts[2].translate(SUBSCRIPTS) if parts else name
 
 
 def symbol(key: str) -> str:

@@ -49,7 +49,7 @@ from optviz.drawing import (
     turn_of,
 )
 from optviz.heads import gather, put
-from optviz.labels import direct_labels
+from optviz.labels import coordinate, direct_labels
 from optviz.placement import place
 from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on_mesh
@@ -315,10 +315,22 @@ def divergence_note(traj: Trajectories, i: int, step: int, label: str | None = N
     if gone.size == 0:
         return ""
     label = traj.labels[i] if label is None else label
-    verb = "diverged" if traj.surface.fmin is not None else "ran off downhill"
+    verb = gone_verb(traj.surface)
     if at.size == 1:
         return f"{label} {verb} at step {int(gone[0])}"
     return f"{label}: {gone.size} of {at.size} runs {verb} (first at step {gone.min()})"
+
+
+def gone_verb(surface) -> str:
+    """What a run that leaves for good does: diverge; on a surface unbounded below, run off
+    downhill."""
+    return "diverged" if surface.fmin is not None else "ran off downhill"
+
+
+def stacked(notes: list[str], verb: str) -> str:
+    """Divergence ``notes`` (`divergence_note`) narrower: the ``verb`` once, over a line per
+    run (``"diverged:\ngd at step 12"``)."""
+    return "\n".join([f"{verb}:"] + [" ".join(n.split(f" {verb} ")) for n in notes])
 
 
 NOTE_CORNERS = ((0.015, 0.015, "left", "bottom"), (0.985, 0.015, "right", "bottom"),
@@ -551,8 +563,8 @@ class Scene:
                 style.size, theme.font_size, bounds, style.loss_panel
             )
             ax = self._map(map_rect, range(n), animated)
-            ax.set_xlabel(traj.surface.axes[0], labelpad=1)
-            ax.set_ylabel(traj.surface.axes[1], labelpad=1, rotation=0)
+            ax.set_xlabel(coordinate(traj.surface.axes[0]), labelpad=1)
+            ax.set_ylabel(coordinate(traj.surface.axes[1]), labelpad=1, rotation=0)
             self.ax = ax
             if loss_rect is not None:
                 loss_ax = self.figure.add_axes(layout.fractions(loss_rect, style.size))
@@ -712,7 +724,8 @@ class Scene:
                 )
         self.counter_font = self._font(self.counter.get_fontsize())
         self.note_font = self._font(self.notes.get_fontsize())
-        self.note = self._note("")
+        self.noted = []  # the divergence notes shown
+        self.note = self._note([])
 
     def _down(self, display: np.ndarray) -> np.ndarray:
         """Display pixels (k, 2; y up, as matplotlib's) as picture pixels (y down): a copy."""
@@ -720,33 +733,39 @@ class Scene:
         down[:, 1] = self.style.size[1] - down[:, 1]
         return down
 
-    def _note(self, text: str) -> Stamp:
-        """The divergence notes, boxed, in the corner of the map that the paths (and the arrows
-        at its edge) cross least, the lower left first; in 3-D, where tick labels hang below,
-        the upper left. `notes`, their matplotlib text for stills, is moved there too."""
-        note = Stamp(
-            text, self.theme.foreground, self.note_font, self.theme.background, halo=0, boxed=True
-        )
-        (w, h), height = note.size, self.style.size[1]
+    def _note(self, notes: list[str]) -> Stamp:
+        """The divergence ``notes``, boxed, in the corner of the map that the paths (and the
+        arrows at its edge) cross least, the lower left first, a line each or, where that
+        crosses fewer, stacked narrower (`stacked`); in 3-D, where tick labels hang below, the
+        upper left. `notes`, their matplotlib text for stills, is moved there too."""
+        height = self.style.size[1]
 
-        def box(corner) -> tuple:
-            cx, cy, ha, va = corner
+        def stamp(text):
+            return Stamp(
+                text, self.theme.foreground, self.note_font, self.theme.background, halo=0,
+                boxed=True,
+            )
+
+        def box(note, corner) -> tuple:
+            (w, h), (cx, cy, ha, va) = note.size, corner
             x, y = self.ax.transAxes.transform((cx, cy))
             left, y = (x - 1 if ha == "left" else x - w + 1), height - y  # y down
             top = y - 1 if va == "top" else y - h + 1
             return (left, top, left + w, top + h)
 
-        corners = NOTE_CORNERS if self.pixels else NOTE_CORNERS[2:3]
-        if text and len(corners) > 1:
+        note, corner = stamp("\n".join(notes)), NOTE_CORNERS[2]
+        if notes and self.pixels:
             extent = self.ax.get_window_extent()
             frame = (extent.x0, height - extent.y1), (extent.x1, height - extent.y0)
             points = np.clip(self.pixels[0].reshape(-1, 2), *frame)
-            corners = [least_crossed(corners, box, points)]
-        cx, cy, ha, va = corners[0]
+            forms = [note, stamp(stacked(notes, gone_verb(self.traj.surface)))]
+            options = [(form, c) for form in forms for c in NOTE_CORNERS]
+            note, corner = least_crossed(options, lambda o: box(*o), points)
+        cx, cy, ha, va = corner
         self.notes.set_position((cx, cy))
         self.notes.set_horizontalalignment(ha)
         self.notes.set_verticalalignment(va)
-        note.box = box(corners[0])
+        note.box = box(note, corner)
         return note
 
     def travel(self) -> np.ndarray:
@@ -777,11 +796,12 @@ class Scene:
         notes = [
             divergence_note(self.traj, i, step, self.names[i]) for i in range(len(self.names))
         ]
-        text = "\n".join(n for n in notes if n)
-        self.notes.set_text(text)
-        self.notes.set_visible(bool(text))
-        if text != self.note.text:
-            self.note = self._note(text)
+        notes = [n for n in notes if n]
+        if notes != self.noted:
+            self.noted = notes
+            self.note = self._note(notes)
+        self.notes.set_text(self.note.text)
+        self.notes.set_visible(bool(notes))
         if self.loss:
             self.loss.update(step)
         if self.rates:

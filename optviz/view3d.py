@@ -9,6 +9,7 @@ from matplotlib.transforms import IdentityTransform
 from mpl_toolkits.mplot3d import proj3d
 
 from optviz import layering
+from optviz.labels import coordinate
 from optviz.heads import gather, put, slice_path
 from optviz import theme as themes
 from optviz.drawing import (
@@ -92,8 +93,8 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     (x0, x1), (y0, y1) = bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    ax.set_xlabel(surface.axes[0])
-    ax.set_ylabel(surface.axes[1])
+    ax.set_xlabel(coordinate(surface.axes[0]))
+    ax.set_ylabel(coordinate(surface.axes[1]))
     ax.set_zlabel("log₁₀(f − f*)" if surface.fmin is not None else "f")
     ax.view_init(elev=ELEVATION, azim=AZIMUTH)
     ax.set_facecolor(theme.background)

@@ -284,6 +284,10 @@ def test_titles_formulas_and_axis_names():
     assert "Fitting a line: mean squared error" in texts
     assert any(t.startswith("$") and t.endswith("$") for t in texts)
     assert (sc.ax.get_xlabel(), sc.ax.get_ylabel()) == ("w", "b")
+    # Coordinates are named as the formulas write them: w₁, not w1.
+    net = scene.Scene(optviz.run("neuron-sigmoid", ["gd"], steps=2), scene.Style(), animated=False)
+    assert (net.ax.get_xlabel(), net.ax.get_ylabel()) == ("w₁", "w₂")
+    assert any("w_1" in t.get_text() for t in net.figure.texts)  # as its formula has it
     loss_ax = sc.loss.lines[0].axes
     assert "loss above the minimum" in [t.get_text() for t in loss_ax.texts]
     assert loss_ax.get_ylabel() == "f − f*"
@@ -332,6 +336,34 @@ def test_negative_levels_are_drawn_like_the_others():
         assert all(style[1] is None for style in cs.get_linestyles() if style is not None) or (
             set(map(str, cs.get_linestyle())) <= {"solid", "(0, None)"}
         )
+
+
+def test_contour_lines_are_whole_single_and_labelled_once():
+    from matplotlib.contour import ContourSet
+
+    for name in ["rosenbrock", "rotated-bowl", "neuron-relu", "rastrigin", "beale"]:
+        surface = surfaces.get(name)
+        sc = scene.Scene(optviz.run(surface, ["gd:lr=0.001"], steps=1), scene.Style(), animated=False)
+        lines = [c for c in sc.ax.get_children() if isinstance(c, ContourSet) and not c.filled]
+        drawn = []
+        for cs in lines:
+            for level, path in zip(cs.levels, cs.get_paths()):
+                if len(path.vertices) == 0:
+                    continue
+                drawn.append(level)
+                # No dashes left where crowded lines were masked (Rosenbrock's walls).
+                starts = np.flatnonzero(path.codes == path.MOVETO)
+                for a, b in zip(starts, [*starts[1:], len(path.vertices)]):
+                    px = sc.ax.transData.transform(path.vertices[a:b])
+                    length = np.linalg.norm(np.diff(px, axis=0), axis=1).sum()
+                    assert length >= optviz.drawing.FRAGMENT_PX - 1e-6, (name, level)
+        # No two lines a level apart or less (the rotated bowl's outer ellipse was drawn twice,
+        # at 10 and at 10.5).
+        at = np.interp(sorted(set(drawn)), surface.levels, np.arange(len(surface.levels)))
+        assert (np.diff(at) >= 1 - 1e-9).all(), name
+        # One label a level (neuron-relu's two branches of level 1 read "1 1").
+        words = [t.get_text() for cs in lines for t in cs.labelTexts]
+        assert len(words) == len(set(words)), (name, words)
 
 
 # --- 3-D ----------------------------------------------------------------------------------------
@@ -627,11 +659,17 @@ def test_a_divergence_note_goes_in_the_corner_the_paths_cross_least_and_labels_a
     sc = anim.scene
     sc.show(sc.traj.steps)
     assert sc.note.text and overlapping(text_boxes(anim)) == []  # sgd's label is clear of it
+    # sgd leaves through the middle of the bottom edge, under where the note's lines, each
+    # as long as the map is wide in this theme, would go: stacked, it stays clear of the arrow.
+    arrows = sc.ax.transData.transform(sc.paths[0].arrows.get_offsets())
+    x0, y0, x1, y1 = sc.note.box
+    inside = (arrows[:, 0] > x0) & (arrows[:, 0] < x1) & (sc.style.size[1] - arrows[:, 1] > y0)
+    assert sc.note.text.startswith("ran off downhill:\n") and not inside.any()
     # Paths through the lower left corner only: the note goes to the lower right.
     box = sc.ax.get_window_extent()
     h = sc.style.size[1]
     sc.pixels[0][:] = (box.x0 + 40, h - box.y0 - 20)
-    note = sc._note(sc.note.text)
+    note = sc._note(sc.noted)
     assert note.box[2] == pytest.approx(box.x1 - 0.015 * box.width, abs=2)
     assert sc.notes.get_ha() == "right" and sc.notes.get_position() == (0.985, 0.015)
 

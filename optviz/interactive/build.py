@@ -26,7 +26,7 @@ from PIL import Image
 from optviz import external, heads, noise, rules
 from optviz import theme as themes
 from optviz.interactive import translate
-from optviz.labels import SYMBOLS, direct_labels
+from optviz.labels import SYMBOLS, coordinate, direct_labels
 from optviz.runner import FAR
 from optviz.trajectories import Trajectories
 
@@ -118,8 +118,8 @@ def _contours(surface, bounds, theme: themes.Theme, size):
     figure = new_figure(size, theme, layout=None)
     ax = figure.add_axes(layout.fractions(rect, size))
     draw_surface(ax, surface, window, theme, shape_px=rect[2:])
-    ax.set_xlabel(surface.axes[0], labelpad=1, color=theme.foreground)
-    ax.set_ylabel(surface.axes[1], labelpad=1, rotation=0, color=theme.foreground)
+    ax.set_xlabel(coordinate(surface.axes[0]), labelpad=1, color=theme.foreground)
+    ax.set_ylabel(coordinate(surface.axes[1]), labelpad=1, rotation=0, color=theme.foreground)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI * IMAGE_SCALE, facecolor=theme.background)
     top = int(layout.Margins.of(theme.font_size).top - theme.font_size * DPI / 72)

@@ -29,15 +29,21 @@ ARROW = 2.5  # an edge arrow's area in square head sizes (it is sqrt(2.5) head s
 START = 1.35  # the start's ring (`mark_starts`), in head sizes
 
 
-def mark_starts(ax, starts: np.ndarray, theme: themes.Theme, cloud: bool = False, heights=None):
-    """The start's own neutral mark: a ring round each of the (k, 2) ``starts``, under the
-    paths that leave it (small and muted for a cloud, so that its heads stand out). On a 3-D
-    Axes, ``heights`` gives the points' heights."""
-    ax.plot(
+def mark_starts(
+    ax, starts: np.ndarray, theme: themes.Theme, cloud: bool = False, heights=None, zorder=7.5
+):
+    """The start's own neutral mark: a ring round each of the (k, 2) ``starts``, over the
+    paths that leave it and the heads still there, which make a ring of slices round it
+    (`heads.gather`); small, muted and under the paths for a cloud, so that its heads stand
+    out. On a 3-D Axes, ``heights`` gives the points' heights. Returns the artist (a scene
+    draws it among its moving artists, after the heads)."""
+    (ring,) = ax.plot(
         *starts.T, *([] if heights is None else [heights(starts)]), ls="none", marker="o",
         ms=theme.head_size * (0.45 if cloud else START), mfc="none",
-        mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0, zorder=4,
+        mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0,
+        zorder=4 if cloud else zorder,
     )
+    return ring
 
 
 @functools.lru_cache(maxsize=ARROW_TURNS)
@@ -84,6 +90,41 @@ def spread(tips: np.ndarray, towards: np.ndarray, gap: float) -> np.ndarray:
     return placed
 
 
+def along_edges(tips: np.ndarray, size, gap: float) -> np.ndarray:
+    """Arrows' ``tips`` (k, 2; pixels from the lower left of a window ``size`` (w, h) across)
+    moved apart along the edge each is nearest, keeping their order along it: each run of
+    arrows closer than ``gap`` is spread ``gap`` apart about where they were."""
+    tips = np.array(tips, dtype=float)
+    w, h = size
+    side = np.stack([tips[:, 0], w - tips[:, 0], tips[:, 1], h - tips[:, 1]], 1).argmin(1)
+    for s in range(4):
+        on = np.flatnonzero(side == s)
+        axis = 1 if s < 2 else 0  # along the left and right edges, y; along the others, x
+        tips[on, axis] = _apart(tips[on, axis], gap)
+    return tips
+
+
+def _apart(p: np.ndarray, gap: float) -> np.ndarray:
+    """Positions ``p`` on a line, in their order, at least ``gap`` apart: neighbours too close
+    are merged into groups spaced ``gap`` apart, each centred where its members were."""
+    groups = [[i] for i in np.argsort(p, kind="stable")]
+
+    def placed(group):
+        return p[group].mean() + (np.arange(len(group)) - (len(group) - 1) / 2) * gap
+
+    k = 0
+    while k < len(groups) - 1:
+        if placed(groups[k + 1])[0] - placed(groups[k])[-1] < gap - 1e-9:
+            groups[k : k + 2] = [groups[k] + groups[k + 1]]
+            k = max(k - 1, 0)  # the merged group may now reach the one before it
+        else:
+            k += 1
+    out = np.array(p, dtype=float)
+    for group in groups:
+        out[group] = placed(group)
+    return out
+
+
 def last_inside(paths: np.ndarray, lo, hi) -> np.ndarray:
     """(k, n): for (k, n, 2) paths, the last step, up to each step, at which each was inside
     the window ``lo``..``hi`` (-1 before it first was); a run is inside where it equals the
@@ -91,6 +132,15 @@ def last_inside(paths: np.ndarray, lo, hi) -> np.ndarray:
     inside = ((paths >= lo) & (paths <= hi)).all(-1)
     steps = np.arange(paths.shape[1])
     return np.maximum.accumulate(np.where(inside, steps, -1), axis=1)
+
+
+def crossing(a: np.ndarray, b: np.ndarray, lo, hi) -> np.ndarray:
+    """Where the steps from ``a`` (k, 2; inside the box ``lo``..``hi``) to ``b`` leave it."""
+    ahead = np.nan_to_num(b - a)  # a step that diverged can be infinite
+    ahead = ahead / np.maximum(np.abs(ahead).max(-1, keepdims=True) / (hi - lo).max(), 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_edge = np.where(ahead > 0, (hi - a) / ahead, np.where(ahead < 0, (lo - a) / ahead, 1))
+    return a + np.clip(to_edge.min(-1), 0, 1)[:, None] * ahead
 
 
 def show_marks(marks, offsets: np.ndarray, colours: np.ndarray, turns=None) -> None:
@@ -282,34 +332,46 @@ def _dense(Z, levels, shape_px) -> np.ndarray:
     return per_px * LINE_SPACING_PX > 1
 
 
-def whole_lines(lines, scale) -> list:
+def whole_lines(lines, scale, inner) -> list:
     """Drop the pieces of the contour ``lines`` (a ContourSet) shorter than `FRAGMENT_PX` on
     screen (``scale``: pixels per unit along x and y), the dashes that masking crowded lines
     leaves on a narrow valley's walls; return a place to label each level (with
-    `label_place`) whose longest piece is long enough to keep whole lines either side of it."""
+    `label_place`, within ``inner``: lo, hi corners) whose longest piece is long enough to keep
+    whole lines either side of it."""
     places, kept = [], []
     for path in lines.get_paths():
         starts = np.flatnonzero(path.codes == Path.MOVETO) if len(path.vertices) else []
         pieces = [path.vertices[a:b] for a, b in zip(starts, [*starts[1:], len(path.vertices)])]
-        pieces = [p for p in pieces if _length(p * scale) >= FRAGMENT_PX]
+        pieces = [p for p in pieces if _length(p * scale) >= _shortest(p)]
         kept.append(Path.make_compound_path(*map(Path, pieces)) if pieces else Path(np.empty((0, 2))))
         longest = max(pieces, key=lambda p: _length(p * scale), default=None)
-        if longest is not None and _length(longest * scale) >= LABELLED_PX:
-            places.append(label_place(longest, scale))
+        if inner is not None and longest is not None and _length(longest * scale) >= LABELLED_PX:
+            places += [label_place(longest, scale, inner)]
     lines.set_paths(kept)
     return places
+
+
+def _shortest(piece: np.ndarray) -> float:
+    """How long a contour piece must be to be drawn: a closed loop `FRAGMENT_PX`; a piece cut
+    open by the masking of crowded lines 2.5 times that (the two caps left of an ellipse
+    whose sides were crowded out read as stray marks)."""
+    closed = np.allclose(piece[0], piece[-1])
+    return FRAGMENT_PX if closed else 2.5 * FRAGMENT_PX
 
 
 def _length(points: np.ndarray) -> float:
     return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
 
 
-def label_place(line: np.ndarray, scale) -> tuple[float, float]:
-    """Where to label a contour ``line`` (k, 2): half-way along it, one label a level (two
-    branches of one level, labelled each, read as "1 1")."""
+def label_place(line: np.ndarray, scale, inner) -> tuple[float, float]:
+    """Where to label a contour ``line`` (k, 2): as near half-way along it as lies within
+    ``inner`` (lo, hi: clear of the frame), one label a level (two branches of one level,
+    labelled each, read as "1 1")."""
     steps = np.linalg.norm(np.diff(line * scale, axis=0), axis=1)
     along = np.concatenate([[0.0], np.cumsum(steps)])
-    return tuple(line[int(np.searchsorted(along, along[-1] / 2))])
+    clear = ((line >= inner[0]) & (line <= inner[1])).all(1)
+    ranked = np.argsort(np.abs(along - along[-1] / 2) + np.where(clear, 0, np.inf), kind="stable")
+    return tuple(line[ranked[0]])
 
 
 def _round(value: float) -> str:
@@ -351,11 +413,13 @@ def draw_surface(ax, surface, bounds, theme: themes.Theme, grid=None, shape_px=(
     (x0, x1), (y0, y1) = bounds
     scale = np.array([shape_px[0] / (x1 - x0), shape_px[1] / (y1 - y0)])  # pixels per unit
     whole_lines(ax.contour(X, Y, sparse, levels=thin, colors=theme.muted, linewidths=0.5,
-                           negative_linestyles="solid", zorder=1), scale)
+                           negative_linestyles="solid", zorder=1), scale, None)
     if marked:
         lines = ax.contour(X, Y, sparse, levels=marked, colors=theme.muted, linewidths=0.9,
                            negative_linestyles="solid", zorder=1)
-        places = whole_lines(lines, scale)
+        margin = 1.5 * theme.font_size * DPI / 72 / scale  # labels an em and a half inside
+        inner = (np.array([x0, y0]) + margin, np.array([x1, y1]) - margin)
+        places = whole_lines(lines, scale, inner)
         gap = surface.fmin or 0.0
         ax.clabel(lines, fontsize=theme.font_size * 0.7, colors=theme.muted, inline=True,
                   fmt=lambda v: _round(v - gap), manual=places)

@@ -14,17 +14,20 @@ import functools
 import math
 
 import numpy as np
+from matplotlib.colors import to_rgba
 from matplotlib.patches import Wedge
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
-from optviz.drawing import STAR
+from optviz.drawing import START, STAR
 
-BAND = 0.75  # how wide the ring of slices round a star is, in head sizes
+BAND = 0.75  # how wide the ring of slices round a star (or a start) is, in head sizes
+START_RING = START + 0.3  # the hole of a ring round a start: its ring, and a gap
 GROW = 0.15  # a mark of k heads away from a star is 1 + GROW·k head sizes across...
 MOST = 2.2  # ...at most
 TURNS = 72  # where the first slice starts, in steps of 5 degrees: still while runs settle
 _HALF = Affine2D().scale(0.5)  # markers' paths are 1 unit across
+HALO = 0.35  # a shared mark's halo is this many head sizes wider than the mark
 
 
 def meetings(px: np.ndarray, near: float) -> np.ndarray:
@@ -62,32 +65,39 @@ def first_turn(angles: np.ndarray) -> int:
     return round(mean / (2 * math.pi) * TURNS) % TURNS
 
 
-def gather(px: np.ndarray, paths: np.ndarray, step: int, stars, head: float):
+def gather(px: np.ndarray, paths: np.ndarray, step: int, stars, head: float, starts=()):
     """The marks of heads at ``px`` (k, 2; display pixels, y up) whose lines are ``paths``
-    (k, n, 2, as drawn), at ``step``, near ``stars`` (m, 2), with ``head`` pixels a head size:
-    heads within a head of a star share a ring round it, and heads closer than a head to
-    each other a disc among them (`meetings`). Returns per head its mark's centre (k, 2), its
-    slice (a marker path, 1 unit across) and the mark's diameter in head sizes."""
+    (k, n, 2, as drawn), at ``step``, near ``stars`` and ``starts`` (m, 2), with ``head``
+    pixels a head size: heads within a head of a star share a ring round it, and of a start a
+    ring round its ring (`START_RING`; at the first step every run is there); heads closer
+    than a head to each other a disc among them (`meetings`). Returns per head its mark's
+    centre (k, 2), its slice (a marker path, 1 unit across) and the mark's diameter in head
+    sizes."""
     px = np.asarray(px, dtype=float).reshape(-1, 2)
     centres, slices, sizes = px.copy(), [None] * len(px), np.ones(len(px))
     stars = np.asarray(stars, dtype=float).reshape(-1, 2)
-    # Heads within a head of a star make a ring round it; the others meet where they are.
-    gaps = np.linalg.norm(px[:, None] - stars[None], axis=-1)
-    star = np.where((gaps < head).any(1), gaps.argmin(1) if stars.size else 0, -1)
-    rest = np.flatnonzero(star < 0)
-    group = np.full(len(px), -1)
-    group[rest] = rest[meetings(px[rest], head)]
-    for members in [np.flatnonzero(star == s) for s in np.unique(star[star >= 0])] + [
-        np.flatnonzero(group == g) for g in np.unique(group[rest])
-    ]:
-        if star[members[0]] >= 0:
-            centre = stars[star[members[0]]]
-            size, hole = STAR + 2 * BAND, STAR / (STAR + 2 * BAND)
+    starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    # Heads within a head of a star (or else of a start) make a ring round it; the others
+    # meet where they are.
+    groups = []
+    free = np.ones(len(px), bool)
+    for points, hole in ((stars, STAR), (starts, START_RING)):
+        if len(points) and len(px):
+            gaps = np.linalg.norm(px[:, None] - points[None], axis=-1)
+            near = np.where(free & (gaps.min(1) < head), gaps.argmin(1), -1)
+            for k in np.unique(near[near >= 0]):
+                groups.append((np.flatnonzero(near == k), points[k], hole))
+            free &= near < 0
+    rest = np.flatnonzero(free)
+    met = rest[meetings(px[rest], head)]
+    groups += [(rest[met == g], None, 0.0) for g in np.unique(met)]
+    for members, centre, hole in groups:
+        if hole:
+            size, hole = hole + 2 * BAND, hole / (hole + 2 * BAND)
         elif len(members) > 1:
-            centre = px[members].mean(0)
-            size, hole = min(1 + GROW * len(members), MOST), 0.0
+            centre, size = px[members].mean(0), min(1 + GROW * len(members), MOST)
         else:
-            centre, size, hole = px[members[0]], 1.0, 0.0
+            centre, size = px[members[0]], 1.0
         centres[members], sizes[members] = centre, size
         if len(members) == 1 and not hole:
             slices[members[0]] = slice_path(1, 0, 0, 0.0)
@@ -111,12 +121,17 @@ def came_from(path: np.ndarray, step: int, centre, reach: float, back: int = 409
     return seen[far[-1]] if far.size else path[0]
 
 
-def put(marks, offsets: np.ndarray, slices: list, diameters: np.ndarray, colours) -> None:
+def put(marks, offsets, slices, sizes, head: float, colours, background) -> None:
     """Show heads in the PathCollection ``marks``: at ``offsets`` (in its offset transform),
-    each its slice, ``diameters`` points across, in its colour; the largest marks first, so
-    that a head passing over a mark shows."""
-    first = np.argsort(-diameters, kind="stable")
-    marks.set_offsets(offsets[first].reshape(-1, 2))
-    marks.set_paths([slices[i] for i in first])
-    marks.set_sizes(diameters[first] ** 2)
-    marks.set_facecolors(colours[first])
+    each its slice, ``sizes`` head sizes of ``head`` points across, in its colour; a mark that
+    heads share on a disc of the ``background`` `HALO` wider, which parts it from the paths
+    under it (a slice over its own run's scribble would not show); the largest marks first,
+    so that a head passing over a mark shows."""
+    first = np.argsort(-sizes, kind="stable")
+    shared = np.flatnonzero(sizes[first] > 1)
+    under = np.unique(np.column_stack([offsets[first][shared], sizes[first][shared]]), axis=0)
+    disc = slice_path(1, 0, 0, 0.0)
+    marks.set_offsets(np.concatenate([under[:, :2], offsets[first]]).reshape(-1, 2))
+    marks.set_paths([disc] * len(under) + [slices[i] for i in first])
+    marks.set_sizes(np.concatenate([(under[:, 2] + HALO) * head, sizes[first] * head]) ** 2)
+    marks.set_facecolors([to_rgba(background)] * len(under) + list(colours[first]))

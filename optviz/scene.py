@@ -33,7 +33,9 @@ from optviz import theme as themes
 from optviz.drawing import (
     DPI,
     StepCurves,
+    along_edges,
     arrow_gap,
+    crossing,
     contour_colours,
     draw_surface,
     edge_marks,
@@ -42,7 +44,6 @@ from optviz.drawing import (
     mark_starts,
     one_per_pixel,
     show_marks,
-    spread,
     new_figure,
     style_panel,
     surface_grid,
@@ -262,11 +263,12 @@ class Paths:
         if screen is None:
             screen = self.ax.transData.transform(self.paths.reshape(-1, 2)).reshape(self.paths.shape)
         centres, slices, sizes = gather(
-            self.ax.transData.transform(here[shown]), screen[shown], step, self.stars, head_px
+            self.ax.transData.transform(here[shown]), screen[shown], step, self.stars, head_px,
+            self.ax.transData.transform(self.traj.starts),
         )
         put(
-            self.heads, self.ax.transData.inverted().transform(centres), slices,
-            sizes * self.theme.head_size, self.colours[shown],
+            self.heads, self.ax.transData.inverted().transform(centres), slices, sizes,
+            self.theme.head_size, self.colours[shown], self.theme.background,
         )
         self.marks = np.full((len(here), 2), np.nan), np.zeros(len(here))
         self.marks[0][shown], self.marks[1][shown] = centres, sizes * head_px / 2
@@ -284,8 +286,13 @@ class Paths:
         # A run outside is marked where it left the window, pointing to where it is now.
         # Its tip half an arrow's width in from the edge: at the edge, and never cut by it.
         tip = arrow_gap(self.theme) / 2 * np.array(per_px)
-        gone_at = np.minimum(self.left[:, step] + 1, step)
-        exits = self.paths[np.arange(len(here)), gone_at]
+        # ...at the end of its line as drawn (beside the lines it ran along), where that crosses
+        # the edge.
+        every = np.arange(len(here))
+        last, gone_at = np.maximum(self.left[:, step], 0), np.minimum(self.left[:, step] + 1, step)
+        exits = crossing(
+            self.drawn[every, last], self.drawn[every, gone_at], np.array([x0, y0]), np.array([x1, y1])
+        )
         clamped = np.where(
             outside[:, None], np.clip(exits, [x0, y0] + tip, [x1, y1] - tip),
             np.clip(here, [x0, y0] + pad, [x1, y1] - pad),
@@ -296,9 +303,8 @@ class Paths:
             turns = turn_of(away[:, 0], away[:, 1])
             where = (clamped[runs] - [x0, y0]) / per_px
             first = one_per_pixel(runs // self.n_starts, turns, where)
-            if not self.cloud:  # side by side where they left together (and beside them, crosses)
-                away /= np.maximum(np.linalg.norm(away, axis=1, keepdims=True), 1e-9)
-                where = spread(where[first], away[first], arrow_gap(self.theme))
+            if not self.cloud:  # side by side along the edge, in the order their lines reach it
+                where = along_edges(where[first], (box.width, box.height), arrow_gap(self.theme))
                 clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + tip,
                                                [x1, y1] - tip)
             show_marks(self.arrows, clamped[runs[first]], self.colours[runs[first]], turns[first])
@@ -545,12 +551,17 @@ class Scene:
         n = len(traj.labels)
         bounds = style.bounds or traj.surface.bounds
         self.paths, self.stars, self.maps, self.extras = [], [], [], []
+        self.start_rings = []  # drawn after the heads (`mark_starts`)
         loss_ax = None
         if style.layout == "3d":
             ax = self.figure.add_axes((0.0, 0.12, 1.0, 0.8), projection="3d")  # see _legend
             mesh = draw_surface_3d(ax, traj.surface, bounds, theme)
             heights = on_mesh(mesh, traj.surface)
-            mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD, heights=heights)
+            self.start_rings.append(mark_starts(
+                ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD, heights=heights,
+                zorder=12.5,
+            ))
+            self.start_rings[-1].set_animated(animated)
             self.paths.append(
                 Paths3D(ax, traj, self.colours, theme, mesh, animated, cloud=len(traj.starts) > CLOUD)
             )
@@ -615,7 +626,8 @@ class Scene:
         self.extras += overlays.on_map(ax, traj, self.colours, theme, self.style.ridge_path, animated)
         for label in (ax.xaxis.label, ax.yaxis.label):
             label.set_color(theme.foreground)
-        mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD)
+        self.start_rings.append(mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD))
+        self.start_rings[-1].set_animated(animated)
         self.paths.append(Paths(ax, traj, rows, self.colours, theme, animated))
         self.stars += mark_minima(ax, traj.surface, theme, animated=animated)
         self.maps.append(ax)
@@ -711,6 +723,14 @@ class Scene:
         self.stamps: list[Stamp] = []
         self.kept = None  # where the labels were in the last frame (`placement.place`)
         self.anchors = None  # where each label's head is at each step, once asked
+        # The words on the map (contour levels, regions), which labels keep off too.
+        renderer = self.canvas.get_renderer()
+        self.map_words = np.array([
+            (e.x0, self.style.size[1] - e.y1, e.x1, self.style.size[1] - e.y0)
+            for ax in {p.ax for p in self.paths if isinstance(p, Paths)}
+            for text in ax.texts if text is not self.notes and text.get_text()
+            for e in [text.get_window_extent(renderer)]
+        ]).reshape(-1, 4)
         # Points along the whole of every path as drawn, which labels keep off where they can.
         self.lines = np.concatenate([np.empty((0, 2))] + [
             self._down(layering.along_path(line, LINE_POINTS)[0])
@@ -783,7 +803,7 @@ class Scene:
 
     @property
     def artists(self):
-        moving = [a for p in self.paths for a in p.artists] + [self.notes]
+        moving = [a for p in self.paths for a in p.artists] + self.start_rings + [self.notes]
         moving += self.loss.artists if self.loss else []
         moving += self.rates.artists if self.rates else []
         moving += [a for extra in self.extras for a in extra.artists]
@@ -838,6 +858,7 @@ class Scene:
             _squares(self._down(self.paths[0].stars), 1.3 * r),
             _squares(self._down(edge), 1.2 * r),
             [self.counter_box],
+            self.map_words,
             [self.note.box] if self.note.text else np.empty((0, 4)),
         ])
         sizes = [stamp.size for stamp in self.stamps]

@@ -13,7 +13,8 @@ from optviz.labels import coordinate
 from optviz.heads import gather, put, slice_path
 from optviz import theme as themes
 from optviz.drawing import (
-    ARROW, DPI, STAR, arrow_gap, edge_marks, last_inside, one_per_pixel, show_marks, spread,
+    ARROW, DPI, STAR, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks,
+    spread,
     surface_grid, theme_ticks, turn_of,
 )
 from optviz.trajectories import Trajectories
@@ -117,15 +118,6 @@ def on_mesh(mesh, surface):
     return lambda points: _on_mesh(*mesh, points) + _lift(surface)
 
 
-def _crossing(a: np.ndarray, b: np.ndarray, lo, hi) -> np.ndarray:
-    """Where the steps from ``a`` (k, 2; inside the box ``lo``..``hi``) to ``b`` leave it."""
-    ahead = np.nan_to_num(b - a)  # a step that diverged can be infinite
-    ahead = ahead / np.maximum(np.abs(ahead).max(-1, keepdims=True) / (hi - lo).max(), 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        to_edge = np.where(ahead > 0, (hi - a) / ahead, np.where(ahead < 0, (lo - a) / ahead, 1))
-    return a + np.clip(to_edge.min(-1), 0, 1)[:, None] * ahead
-
-
 class _OnScreen:
     """A collection placed on screen (in figure fractions) inside a 3-D Axes, which asks each
     collection in it for its depth before drawing: it has none, and is drawn in its zorder."""
@@ -170,13 +162,14 @@ class Paths3D:
         )
         # The line of a run that leaves goes on to the edge; there its arrow will be.
         runs, after = np.nonzero(~inside[:, 1:] & inside[:, :-1])
-        edge = _crossing(xy[runs, after], xy[runs, after + 1], lo, hi)
+        edge = crossing(xy[runs, after], xy[runs, after + 1], lo, hi)
         self.line_at = self.heads_at.copy()
         self.line_at[runs, after + 1] = np.column_stack([edge, _on_mesh(*mesh, edge) + lift])
         # Heads that meet share a mark, a slice each, round the star of a minimum they are at
         # (`heads.gather`); the stars are where `mark_minima` draws them.
         minima = np.asarray(traj.surface.minima + traj.surface.local_minima, float).reshape(-1, 2)
         self.stars_at = np.column_stack([minima, _on_mesh(*mesh, minima) + lift])
+        self.starts_at = np.column_stack([traj.starts, _on_mesh(*mesh, traj.starts) + lift])
         self.xy, self.probe = xy, EDGE_STEP * max(x1 - x0, y1 - y0)
         self.n_starts = n_starts = traj.params.shape[1]
         self.colours = np.array([to_rgba(c) for c in colours for _ in range(n_starts)])
@@ -238,9 +231,12 @@ class Paths3D:
         else:
             here, slices, sizes = gather(
                 here, self.drawn[shown] * size, step, self._screen(self.stars_at),
-                self.theme.head_size * DPI / 72,
+                self.theme.head_size * DPI / 72, self._screen(self.starts_at),
             )
-        put(self.heads, here / size, slices, sizes * self.theme.head_size, self.colours[shown])
+        put(
+            self.heads, here / size, slices, sizes, self.theme.head_size, self.colours[shown],
+            self.theme.background,
+        )
         self._edges(step)
 
     def _screen(self, xyz: np.ndarray) -> np.ndarray:

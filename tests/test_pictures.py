@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import surfaces
 from colour_vision import SIMULATIONS, difference
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.colors import to_hex, to_rgb, to_rgba
 
 import optviz
 from optviz import animation, gallery, heads, layering, pacing, scene, theme
@@ -109,7 +109,8 @@ def text_boxes(anim) -> list:
         if text.get_text() and text is not sc.counter:
             e = text.get_window_extent(renderer)
             boxes.append((e.x0, h - e.y1, e.x1, h - e.y0))
-    return boxes
+    # The map's own words: contour levels, regions.
+    return boxes + [tuple(box) for box in sc.map_words]
 
 
 def overlapping(boxes) -> list:
@@ -357,6 +358,10 @@ def test_contour_lines_are_whole_single_and_labelled_once():
                     px = sc.ax.transData.transform(path.vertices[a:b])
                     length = np.linalg.norm(np.diff(px, axis=0), axis=1).sum()
                     assert length >= optviz.drawing.FRAGMENT_PX - 1e-6, (name, level)
+                    # A piece cut open by masking, not a loop, is longer still (an ellipse's
+                    # two caps read as stray marks); labels cut the labelled lines open.
+                    if not np.allclose(px[0], px[-1]) and not cs.labelTexts:
+                        assert length >= 2.5 * optviz.drawing.FRAGMENT_PX - 1e-6, (name, level)
         # No two lines a level apart or less (the rotated bowl's outer ellipse was drawn twice,
         # at 10 and at 10.5).
         at = np.interp(sorted(set(drawn)), surface.levels, np.arange(len(surface.levels)))
@@ -454,16 +459,19 @@ def test_in_3d_stars_are_drawn_last_and_heads_that_meet_share_a_mark():
     marks = sc.paths[0].heads
     assert all(star.get_zorder() > marks.get_zorder() for star in sc.stars)  # stills too
     head = sc.theme.head_size
-    sc.show(0)  # one start: one mark, cut in three
-    assert len(marks.get_paths()) == 3 and len({tuple(o) for o in marks.get_offsets()}) == 1
-    assert np.sqrt(marks.get_sizes()) == pytest.approx([(1 + 3 * heads.GROW) * head] * 3)
+    sc.show(0)  # one start: one ring round its ring, cut in three, on its halo
+    ring = (heads.START_RING + 2 * heads.BAND) * head
+    sizes = np.sqrt(marks.get_sizes())
+    assert sizes == pytest.approx([ring + heads.HALO * head] + [ring] * 3)
+    assert len(marks.get_paths()) == 4 and len({tuple(o) for o in marks.get_offsets()}) == 1
+    assert sc.start_rings[0].get_zorder() > marks.get_zorder()  # the start's ring shows
     sc.show(traj.steps)
     # gd ends alone in the well at (3.58, -1.85), a whole ring round its star; momentum and
     # Adam share the one at (3, 2): a ring of two slices round it.
     ring = (heads.STAR + 2 * heads.BAND) * head
-    assert np.sqrt(marks.get_sizes()) == pytest.approx([ring] * 3)
-    offsets = marks.get_offsets()
-    assert len({tuple(o) for o in offsets}) == 2
+    sizes = np.sqrt(marks.get_sizes())
+    assert sizes == pytest.approx([ring + heads.HALO * head] * 2 + [ring] * 3)
+    assert len({tuple(o) for o in marks.get_offsets()}) == 2
 
 
 def test_heads_that_meet_share_one_mark_a_slice_each_on_the_side_they_came_from():
@@ -503,7 +511,8 @@ def test_runs_that_end_together_at_a_minimum_make_one_small_ring_in_the_talk_the
     y = image.shape[0] - y
     head = sc.theme.head_size * 100 / 72
     ring = (heads.STAR + 2 * heads.BAND) / 2 * head  # 29 px: seven rings made 160 px across
-    assert np.sqrt(max(sc.paths[0].heads.get_sizes())) * 100 / 72 / 2 == pytest.approx(ring)
+    widest = np.sqrt(max(sc.paths[0].heads.get_sizes())) * 100 / 72 / 2  # the ring's halo
+    assert widest == pytest.approx(ring + heads.HALO / 2 * head)
     yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
     band = np.abs(np.hypot(xx - x, yy - y) - (ring - heads.BAND * head / 2)) < 2
     for colour in sc.colours:  # each run's colour shows in the ring round the star
@@ -672,6 +681,65 @@ def test_a_divergence_note_goes_in_the_corner_the_paths_cross_least_and_labels_a
     note = sc._note(sc.noted)
     assert note.box[2] == pytest.approx(box.x1 - 0.015 * box.width, abs=2)
     assert sc.notes.get_ha() == "right" and sc.notes.get_position() == (0.985, 0.015)
+
+
+def test_arrows_that_leave_together_lie_along_the_edge_in_the_order_of_their_lines(monkeypatch):
+    anim = captured(["render", "monkey-saddle", "--theme", "talk", "-o", "/tmp/x.gif"], monkeypatch)
+    sc = anim.scene
+    step = sc.traj.steps
+    sc.show(step)
+    paths = sc.paths[0]
+    runs = np.flatnonzero(paths.left[:, step] < step)  # every run leaves through the top
+    assert len(runs) == 7
+    # Where each line, as drawn, crosses the top edge, and where each arrow is.
+    (x0, x1), (y0, y1) = sc.ax.get_xlim(), sc.ax.get_ylim()
+    last = paths.left[runs, step]
+    a, b = paths.drawn[runs, last], paths.drawn[runs, last + 1]
+    cross = a[:, 0] + (b[:, 0] - a[:, 0]) * (y1 - a[:, 1]) / (b[:, 1] - a[:, 1])
+    arrows = paths.arrows.get_offsets()
+    colours = paths.arrows.get_facecolors()
+    mine = [next(i for i, c in enumerate(colours) if np.allclose(c, paths.colours[r])) for r in runs]
+    assert (np.argsort(cross) == np.argsort(arrows[mine, 0])).all()
+    # Side by side, an arrow's width apart, and at the edge.
+    px = sc.ax.transData.transform(arrows)
+    gaps = np.diff(np.sort(px[:, 0]))
+    assert gaps.min() >= optviz.drawing.arrow_gap(sc.theme) - 1e-6
+    assert (np.abs(arrows[:, 1] - y1) < 0.05 * (y1 - y0)).all()
+
+
+def test_a_shared_mark_sits_on_a_halo_of_the_background(monkeypatch):
+    # Seven runs leave one start together: at the first step their heads make one ring of
+    # slices round the start's ring, on a disc of the background a little wider.
+    anim = captured(["render", "rotated-bowl", "--theme", "talk", "-o", "/tmp/x.gif"], monkeypatch)
+    sc = anim.scene
+    sc.show(0)
+    marks = sc.paths[0].heads
+    colours, sizes = marks.get_facecolors(), np.sqrt(marks.get_sizes())
+    assert np.allclose(colours[0], to_rgba(sc.theme.background))
+    assert sizes[0] == pytest.approx(sizes[1] + heads.HALO * sc.theme.head_size)
+    image = anim.frame(0)
+    (x, y), = sc.ax.transData.transform(sc.traj.starts)
+    y = image.shape[0] - y
+    ring = (heads.START_RING / 2 + heads.BAND / 2) * sc.theme.head_size * 100 / 72
+    for colour in sc.colours:  # each run's slice shows
+        target = np.round(np.array(to_rgb(colour)) * 255)
+        yy, xx = np.mgrid[: image.shape[0], : image.shape[1]]
+        band = np.abs(np.hypot(xx - x, yy - y) - ring) < 2
+        assert (np.abs(image[band].astype(int) - target).max(-1) <= 10).sum() > 10, colour
+    # ...and inside it, the start's own ring, in the foreground colour, drawn over them.
+    r = optviz.drawing.START / 2 * sc.theme.head_size * 100 / 72
+    fg = np.round(np.array(to_rgb(sc.theme.foreground)) * 255)
+    circle = np.abs(np.hypot(xx - x, yy - y) - r) < 1.5
+    assert (np.abs(image[circle].astype(int) - fg).max(-1) <= 60).sum() > 0.8 * 2 * np.pi * r
+
+
+def test_arrows_spread_along_an_edge_about_where_they_were():
+    gap = 10.0
+    tips = np.array([[50.0, 100.0], [52.0, 100.0], [54.0, 100.0], [150.0, 100.0], [0.0, 40.0]])
+    spread = optviz.drawing.along_edges(tips, (200, 100), gap)
+    assert spread[:3, 0] == pytest.approx([42.0, 52.0, 62.0])  # centred where they were
+    assert spread[3].tolist() == [150.0, 100.0] and spread[4].tolist() == [0.0, 40.0]
+    assert (spread[:, 1] == tips[:, 1]).all()  # along the top edge only
 
 
 @pytest.mark.parametrize("args", [["saddle", "--theme", "talk"], ["monkey-saddle"]])

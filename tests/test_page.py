@@ -310,13 +310,10 @@ def test_heads_that_meet_share_a_ring_round_the_star_in_the_page(driver, tmp_pat
     # Three runs end at the bowl's minimum: each shows a slice of one ring round its star.
     traj = optviz.run("bowl", ["gd:lr=0.9", "adam:lr=0.3", "momentum:lr=0.1"], steps=300)
     browser.load(driver, write(tmp_path, traj))
-    driver.execute_script("optviz.moveTo(300)")
-    ring = driver.execute_script(
-        """const [x, y] = optviz.toCanvas(0, 0);
+    circle = """const [x, y] = optviz.toCanvas(...arguments[0]);
         const canvas = document.getElementById("map");
         const scale = canvas.width / canvas.getBoundingClientRect().width;
-        const T = optviz.data.theme, M = optviz.data.marks;
-        const r = ((M.star / 2 + M.band / 2) * T.head * 1.1) * scale;
+        const r = arguments[1] * optviz.data.theme.head * scale;
         const ctx = canvas.getContext("2d");
         const out = [];
         for (let a = 0; a < 360; a += 2) {
@@ -327,11 +324,23 @@ def test_heads_that_meet_share_a_ring_round_the_star_in_the_page(driver, tmp_pat
           out.push([d[0], d[1], d[2]]);
         }
         return out;"""
-    )
-    ring = np.array(ring)
-    for run in driver.execute_script("return optviz.data.runs.map(r => r.colour)"):
-        target = np.round(np.array(to_rgb(run)) * 255)
-        assert (np.abs(ring - target).max(-1) <= 12).sum() >= 10, run
+    colours = driver.execute_script("return optviz.data.runs.map(r => r.colour)")
+    M = driver.execute_script("return optviz.data.marks")
+
+    def shows(ring, colour, at_least=10):
+        target = np.round(np.array(to_rgb(colour)) * 255)
+        return (np.abs(np.array(ring) - target).max(-1) <= 12).sum() >= at_least
+
+    driver.execute_script("optviz.moveTo(300)")
+    ring = driver.execute_script(circle, [0, 0], (M["star"] / 2 + M["band"] / 2) * 1.1)
+    assert all(shows(ring, colour) for colour in colours)
+    # At the first step, a ring of slices round the start's own ring, which shows over them.
+    driver.execute_script("optviz.moveTo(0)")
+    start = [float(v) for v in traj.starts[0]]
+    ring = driver.execute_script(circle, start, (M["start"] / 2 + M["band"] / 2) * 1.1)
+    assert all(shows(ring, colour) for colour in colours)
+    own = np.array([driver.execute_script(circle, start, r) for r in (0.62, 0.68, 0.74)])
+    assert (own.max(-1).min(0) < 170).mean() > 0.6  # a dark line round the ring (the halo: light)
 
 
 def test_a_hostile_hash_or_title_changes_nothing(driver, tmp_path):

@@ -216,7 +216,10 @@ def data(
             "line": look.line_width,
             "head": look.head_size,
         },
-        "marks": {"star": heads.STAR, "band": heads.BAND, "grow": heads.GROW, "most": heads.MOST},
+        "marks": {
+            "star": heads.STAR, "start": heads.START_RING, "band": heads.BAND,
+            "grow": heads.GROW, "most": heads.MOST, "halo": heads.HALO,
+        },
         "far": FAR,
         "shown": ["lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"],
         "steps": traj.steps,

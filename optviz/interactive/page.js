@@ -270,13 +270,6 @@ function drawMap() {
   ctx.beginPath();
   ctx.rect(AX, AY, AW, AH);
   ctx.clip();
-  ctx.strokeStyle = T.foreground;
-  ctx.lineWidth = 1;
-  for (const start of S.starts) {
-    ctx.beginPath();
-    ctx.arc(...px(...start), T.head * 0.68, 0, 2 * Math.PI);
-    ctx.stroke();
-  }
   const tail = Math.max(1, Math.round(STEPS / 8));
   const heads = [];
   ctx.lineCap = "round";
@@ -362,19 +355,38 @@ function gather(points, near) {
 
 function drawHeads(ctx, shown, step) {
   // Heads that meet share one mark cut into a slice per run, each on the side its run came
-  // in from; at a minimum, a ring of slices round its star (optviz.heads.gather).
+  // in from, on a halo of the background; within a head of a star (or else of a start), a
+  // ring of slices round it (optviz.heads.gather).
   const M = D.marks;
   const stars = [...D.surface.minima, ...D.surface.local_minima].map((m) => px(...m));
-  const marks = gather(shown, T.head).map((group) => {
-    let cx = group.reduce((a, p) => a + p.x, 0) / group.length;
-    let cy = group.reduce((a, p) => a + p.y, 0) / group.length;
+  const rings = [[stars, M.star], [S.starts.map((s) => px(...s)), M.start]];
+  let free = shown;
+  const groups = [];
+  for (const [points, hole] of rings) {
+    const near = new Map();
+    free = free.filter((p) => {
+      let best = -1;
+      let gap = T.head;
+      points.forEach(([x, y], i) => {
+        const d = Math.hypot(p.x - x, p.y - y);
+        if (d < gap) [best, gap] = [i, d];
+      });
+      if (best < 0) return true;
+      near.set(best, [...(near.get(best) || []), p]);
+      return false;
+    });
+    for (const [i, members] of near) groups.push({ members, centre: points[i], hole });
+  }
+  for (const members of gather(free, T.head)) groups.push({ members, centre: null, hole: 0 });
+  const marks = groups.map(({ members: group, centre, hole }) => {
+    let [cx, cy] = centre || [
+      group.reduce((a, p) => a + p.x, 0) / group.length,
+      group.reduce((a, p) => a + p.y, 0) / group.length,
+    ];
     let size = group.length > 1 ? Math.min(1 + M.grow * group.length, M.most) : 1;
-    let hole = 0;
-    const star = stars.find(([sx, sy]) => Math.hypot(sx - cx, sy - cy) < T.head);
-    if (star) {
-      [cx, cy] = star;
-      size = M.star + 2 * M.band;
-      hole = M.star / size;
+    if (hole) {
+      size = hole + 2 * M.band;
+      hole /= size;
     }
     const reach = (size * T.head) / 2;
     const angles = group.map(({ head }) => {
@@ -401,6 +413,12 @@ function drawHeads(ctx, shown, step) {
   marks.sort((a, b) => b.size - a.size); // a head passing over a mark shows
   for (const { cx, cy, size, hole, slices } of marks) {
     const outer = (size * T.head * 1.1) / 2;
+    if (size > 1) {
+      ctx.beginPath();
+      ctx.arc(cx, cy, ((size + M.halo) * T.head * 1.1) / 2, 0, 2 * Math.PI);
+      ctx.fillStyle = T.background;
+      ctx.fill();
+    }
     for (const [head, a0] of slices) {
       const a1 = a0 + (2 * Math.PI) / slices.length;
       ctx.beginPath();
@@ -420,6 +438,14 @@ function drawHeads(ctx, shown, step) {
       ctx.fill();
       ctx.stroke();
     }
+  }
+  // The start's own ring, over the heads still there.
+  ctx.strokeStyle = T.foreground;
+  ctx.lineWidth = 1;
+  for (const start of S.starts) {
+    ctx.beginPath();
+    ctx.arc(...px(...start), T.head * 0.68, 0, 2 * Math.PI);
+    ctx.stroke();
   }
 }
 

@@ -74,9 +74,15 @@ def gather(px: np.ndarray, paths: np.ndarray, step: int, stars, head: float, sta
     centre (k, 2), its slice (a marker path, 1 unit across) and the mark's diameter in head
     sizes."""
     px = np.asarray(px, dtype=float).reshape(-1, 2)
-    centres, slices, sizes = px.copy(), [None] * len(px), np.ones(len(px))
+    disc = slice_path(1, 0, 0, 0.0)
+    centres, slices, sizes = px.copy(), [disc] * len(px), np.ones(len(px))
     stars = np.asarray(stars, dtype=float).reshape(-1, 2)
     starts = np.asarray(starts, dtype=float).reshape(-1, 2)
+    others = np.concatenate([px, stars, starts])
+    gaps = np.linalg.norm(px[:, None] - others[None], axis=-1)
+    gaps[np.arange(len(px)), np.arange(len(px))] = np.inf
+    if not (gaps < head).any():  # most frames: every head on its own
+        return centres, slices, sizes
     # Heads within a head of a star (or else of a start) make a ring round it; the others
     # meet where they are.
     groups = []
@@ -100,7 +106,6 @@ def gather(px: np.ndarray, paths: np.ndarray, step: int, stars, head: float, sta
             centre, size = px[members[0]], 1.0
         centres[members], sizes[members] = centre, size
         if len(members) == 1 and not hole:
-            slices[members[0]] = slice_path(1, 0, 0, 0.0)
             continue
         reach = size * head / 2
         away = np.array([came_from(paths[m], step, centre, reach) for m in members]) - centre

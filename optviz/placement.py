@@ -27,6 +27,7 @@ _COLUMN = np.array(
 )
 COVER = 4  # points of a path under a label that count as one more (each 2 px: 8 px of path)
 KEEP = (0.5, 3.0)  # a label stays put while its gap to its head is within these radii
+WIDER = 5.0  # ...and goes this far out where every place beside its head would hide a path
 LOOKAHEAD = 40  # radii of the head's travel ahead that a label's new place is judged over
 
 
@@ -125,7 +126,7 @@ def _conflicts(options, frame, placed, obstacles) -> np.ndarray:
 
 def place(
     anchors, sizes, frame, obstacles=(), radius=6.0, previous=None, paths=None, heads=None,
-    lines=None,
+    lines=None, wide=None,
 ):
     """A box (x0, y0, x1, y1) per label, beside its anchor: inside ``frame`` (x0, y0, x1, y1),
     overlapping no other label and as little as possible of the ``obstacles`` (boxes of heads,
@@ -138,7 +139,9 @@ def place(
     where none fits, they stay as close as they were put, or take the first free place in
     `candidates`' order, or the one that conflicts least. Of the places that fit, those over
     fewest of the points ``lines`` (m, 2: points spread along the drawn paths, `COVER` pixels
-    of path each) come first: words never hide a path where they need not. Returns the boxes
+    of path each) come first, and where every one hides a path, one a little further out
+    (`WIDER`; for the labels ``wide`` allows, not those beside an arrow at the window's
+    edge) that hides none: words never hide a path where they need not. Returns the boxes
     and what to pass as ``previous`` next time."""
     obstacles = np.asarray(obstacles, dtype=float).reshape(-1, 4)
     n = len(anchors)
@@ -163,13 +166,19 @@ def place(
         options = _inside(np.concatenate(options), frame)
         conflict = _conflicts(options, frame, placed, obstacles)
         free = np.flatnonzero(conflict == 0)
-        near = free[_beside(_gaps(options[free], np.array([anchor])), radius)[:, 0]]
+        gaps = _gaps(options[free], np.array([anchor]))[:, 0]
+        near = free[_beside(gaps, radius)]
         if near.size:
             life = np.zeros(len(near))
             if paths is not None:
                 life = lifetime(options[near], np.asarray(paths[i], dtype=float), radius, heads)
             hidden = np.zeros(len(near)) if lines is None else _covered(options[near], lines)
             best = near[np.lexsort((-life, hidden // COVER))[0]]
+            # Every place beside it hides a path: a place a little further out that hides none.
+            wider = free[(gaps > KEEP[1] * radius) & (gaps <= WIDER * radius)]
+            if hidden.min() >= COVER and wider.size and (wide is None or wide[i]):
+                clear = wider[_covered(options[wider], lines) < COVER]
+                best = clear[0] if clear.size else best
         elif last[i] is not None and conflict[0] == 0 and last[i] <= far + KEEP[0] * radius:
             best = 0  # no room beside its anchor, and no further from it than it was put
         elif free.size:

@@ -844,6 +844,9 @@ class Scene:
             px = np.take_along_axis(px, marked[..., None], axis=1)
             px = px.reshape(len(self.stamps), -1, *px.shape[1:])
             self.anchors = np.clip(np.median(px, axis=1), frame[:2], frame[2:])
+            # Which labels name runs in the window (the others sit beside their arrows).
+            inside = left == np.arange(left.shape[1])
+            self.inside = inside.reshape(len(self.stamps), -1, inside.shape[1]).all(1)
         # A label keeps clear of the heads (of a cloud, of the heads where labels point), the
         # stars, and the arrows and crosses at the window's edge.
         heads = (self.anchors if self.paths[0].cloud else self.pixels[0])[:, step:]
@@ -864,7 +867,7 @@ class Scene:
         sizes = [stamp.size for stamp in self.stamps]
         boxes, self.kept = place(
             self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
-            self.anchors[:, step:], heads, self.lines,
+            self.anchors[:, step:], heads, self.lines, self.inside[:, step],
         )
         for stamp, b in zip(self.stamps, boxes):
             stamp.box = b

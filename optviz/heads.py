@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 from matplotlib.colors import to_rgba
-from matplotlib.patches import Wedge
 from matplotlib.path import Path
 from matplotlib.transforms import Affine2D
 
@@ -51,8 +50,15 @@ def slice_path(k: int, i: int, turn: int, hole: float) -> Path:
     if k == 1 and not hole:
         return Path.unit_circle().transformed(_HALF)
     start = 360 * turn / TURNS + 360 * i / k
-    width = 0.5 * (1 - hole) if hole else None
-    return Wedge((0, 0), 0.5, start, start + 360 / k, width=width).get_path()
+    if not hole:
+        return Path.wedge(start, start + 360 / k).transformed(_HALF)
+    arc = Path.arc(start, start + 360 / k)
+    n = len(arc.vertices)
+    # The outer arc, then the inner one backwards (a whole ring: a separate loop).
+    joint = Path.MOVETO if k == 1 else Path.LINETO
+    vertices = np.concatenate([arc.vertices, arc.vertices[::-1] * hole, [[0, 0]]]) * 0.5
+    codes = [*arc.codes, joint, *[Path.CURVE4] * (n - 1), Path.CLOSEPOLY]
+    return Path(vertices, codes)
 
 
 
@@ -134,7 +140,9 @@ def put(marks, offsets, slices, sizes, head: float, colours, background) -> None
     so that a head passing over a mark shows."""
     first = np.argsort(-sizes, kind="stable")
     shared = np.flatnonzero(sizes[first] > 1)
-    under = np.unique(np.column_stack([offsets[first][shared], sizes[first][shared]]), axis=0)
+    under = np.array(list(dict.fromkeys(
+        map(tuple, np.column_stack([offsets[first][shared], sizes[first][shared]]).tolist())
+    ))).reshape(-1, 3)
     disc = slice_path(1, 0, 0, 0.0)
     marks.set_offsets(np.concatenate([under[:, :2], offsets[first]]).reshape(-1, 2))
     marks.set_paths([disc] * len(under) + [slices[i] for i in first])

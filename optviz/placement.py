@@ -25,7 +25,7 @@ _SLID = np.array([(shift, side) for side in (-1, 1) for shift in (-1 / 3, 1 / 3)
 _COLUMN = np.array(
     [(side, sign * k) for k in range(1, 12) for side in (1, -1) for sign in (1, -1)], dtype=float
 )
-COVER = 4  # points of a path under a label that count as one more (each 2 px: 8 px of path)
+COVER = 10  # points of a path under a label that count as one more (each 2 px: 20 px of path)
 KEEP = (0.5, 3.0)  # a label stays put while its gap to its head is within these radii
 WIDER = 5.0  # ...and goes this far out where every place beside its head would hide a path
 LOOKAHEAD = 40  # radii of the head's travel ahead that a label's new place is judged over
@@ -96,9 +96,10 @@ def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> 
     stride = max(1, n // 200)
     path, travel = path[:n:stride], travel[:n:stride]
     away = ~_beside(_gaps(boxes, path), radius)
-    if heads is not None:
-        for head in heads:
-            away |= _gaps(boxes, head[:n:stride]) < KEEP[0] * radius
+    if heads is not None and len(heads):
+        ahead = np.asarray(heads)[:, :n:stride]  # every head at once: (k, heads x steps)
+        near = _gaps(boxes, ahead.reshape(-1, 2)) < KEEP[0] * radius
+        away |= near.reshape(len(boxes), len(ahead), -1).any(1)
     first = np.where(away.any(1), away.argmax(1), len(path))
     return np.append(travel, np.inf)[first]
 
@@ -150,8 +151,11 @@ def place(
     if previous is not None:
         before = np.array([box for box, _, _ in previous], dtype=float)
         last = [float(g) for g in _gaps(before, np.asarray(anchors, dtype=float)).diagonal()]
-        # Last frame's boxes did not overlap each other: those that still fit stay.
-        stay = _beside(np.array(last), radius) & (_conflicts(before, frame, [], obstacles) == 0)
+        # Last frame's boxes did not overlap each other: those that still fit stay (one put
+        # further out, to keep off the paths, while it is no further out than it was put).
+        gaps, put = np.array(last), np.array([far for _, _, far in previous])
+        beside = _beside(gaps, radius) | ((gaps > KEEP[1] * radius) & (gaps <= put + 1e-9))
+        stay = beside & (_conflicts(before, frame, [], obstacles) == 0)
         for i in np.flatnonzero(stay):
             boxes[i], memory[i] = before[i], previous[i]
     placed = np.array([b for b in boxes if b is not None]).reshape(-1, 4)

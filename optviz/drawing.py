@@ -30,7 +30,8 @@ START = 1.35  # the start's ring (`mark_starts`), in head sizes
 
 
 def mark_starts(
-    ax, starts: np.ndarray, theme: themes.Theme, cloud: bool = False, heights=None, zorder=7.5
+    ax, starts: np.ndarray, theme: themes.Theme, cloud: bool = False, heights=None, zorder=7.5,
+    animated: bool = False,
 ):
     """The start's own neutral mark: a ring round each of the (k, 2) ``starts``, over the
     paths that leave it and the heads still there, which make a ring of slices round it
@@ -41,7 +42,7 @@ def mark_starts(
         *starts.T, *([] if heights is None else [heights(starts)]), ls="none", marker="o",
         ms=theme.head_size * (0.45 if cloud else START), mfc="none",
         mec=theme.muted if cloud else theme.foreground, mew=0.6 if cloud else 1.0,
-        zorder=4 if cloud else zorder,
+        zorder=4 if cloud else zorder, animated=animated,
     )
     return ring
 
@@ -342,10 +343,12 @@ def whole_lines(lines, scale, inner) -> list:
     for path in lines.get_paths():
         starts = np.flatnonzero(path.codes == Path.MOVETO) if len(path.vertices) else []
         pieces = [path.vertices[a:b] for a, b in zip(starts, [*starts[1:], len(path.vertices)])]
-        pieces = [p for p in pieces if _length(p * scale) >= _shortest(p)]
+        measured = [(_length(p * scale), p) for p in pieces]
+        measured = [(length, p) for length, p in measured if length >= _shortest(p)]
+        pieces = [p for _, p in measured]
         kept.append(Path.make_compound_path(*map(Path, pieces)) if pieces else Path(np.empty((0, 2))))
-        longest = max(pieces, key=lambda p: _length(p * scale), default=None)
-        if inner is not None and longest is not None and _length(longest * scale) >= LABELLED_PX:
+        length, longest = max(measured, key=lambda m: m[0], default=(0.0, None))
+        if inner is not None and length >= LABELLED_PX:
             places += [label_place(longest, scale, inner)]
     lines.set_paths(kept)
     return places

@@ -61,7 +61,6 @@ def slice_path(k: int, i: int, turn: int, hole: float) -> Path:
     return Path(vertices, codes)
 
 
-
 def first_turn(angles: np.ndarray) -> int:
     """Where the first of k slices (in order round the circle) starts so that each lies,
     as near as the slices allow, on the side of its ``angles`` (radians, sorted)."""
@@ -93,10 +92,10 @@ def gather(px: np.ndarray, paths: np.ndarray, step: int, stars, head: float, sta
     # meet where they are.
     groups = []
     free = np.ones(len(px), bool)
-    for points, hole in ((stars, STAR), (starts, START_RING)):
-        if len(points) and len(px):
-            gaps = np.linalg.norm(px[:, None] - points[None], axis=-1)
-            near = np.where(free & (gaps.min(1) < head), gaps.argmin(1), -1)
+    to_stars, to_starts = np.split(gaps[:, len(px) :], [len(stars)], axis=1)
+    for points, to, hole in ((stars, to_stars, STAR), (starts, to_starts, START_RING)):
+        if len(points):
+            near = np.where(free & (to.min(1) < head), to.argmin(1), -1)
             for k in np.unique(near[near >= 0]):
                 groups.append((np.flatnonzero(near == k), points[k], hole))
             free &= near < 0

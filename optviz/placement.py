@@ -104,7 +104,7 @@ def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> 
     return np.append(travel, np.inf)[first]
 
 
-def _covered(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
+def covered(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Per box (k, 4), how many of ``points`` (m, 2) lie in it."""
     x, y = points[None, :, 0], points[None, :, 1]
     return (
@@ -176,12 +176,12 @@ def place(
             life = np.zeros(len(near))
             if paths is not None:
                 life = lifetime(options[near], np.asarray(paths[i], dtype=float), radius, heads)
-            hidden = np.zeros(len(near)) if lines is None else _covered(options[near], lines)
+            hidden = np.zeros(len(near)) if lines is None else covered(options[near], lines)
             best = near[np.lexsort((-life, hidden // COVER))[0]]
             # Every place beside it hides a path: a place a little further out that hides none.
             wider = free[(gaps > KEEP[1] * radius) & (gaps <= WIDER * radius)]
             if hidden.min() >= COVER and wider.size and (wide is None or wide[i]):
-                clear = wider[_covered(options[wider], lines) < COVER]
+                clear = wider[covered(options[wider], lines) < COVER]
                 best = clear[0] if clear.size else best
         elif last[i] is not None and conflict[0] == 0 and last[i] <= far + KEEP[0] * radius:
             best = 0  # no room beside its anchor, and no further from it than it was put

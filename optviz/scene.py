@@ -51,7 +51,7 @@ from optviz.drawing import (
 )
 from optviz.heads import gather, put
 from optviz.labels import coordinate, direct_labels
-from optviz.placement import place
+from optviz.placement import covered, place
 from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on_mesh
 
@@ -183,7 +183,7 @@ class Paths:
             artist.set_animated(animated)
             artist.set_in_layout(False)
         self._style_trails()  # again by `layer`, which orders the runs
-        self.stars = self._minima()  # again by `layer`, once the figure is laid out
+        self.stars, self.starts = self._marked()  # again by `layer`, once it is laid out
 
     @functools.cached_property
     def left(self) -> np.ndarray:
@@ -196,10 +196,11 @@ class Paths:
         flock = [self.flock[g] for g in self.groups] if self.cloud else []
         return [self.trails, self.heads, *flock, self.arrows, self.crosses]
 
-    def _minima(self) -> np.ndarray:
-        """The known minima in display pixels (y up), where the stars are."""
+    def _marked(self) -> tuple[np.ndarray, np.ndarray]:
+        """The known minima (where the stars are) and the starts, in display pixels (y up)."""
         minima = self.traj.surface.minima + self.traj.surface.local_minima
-        return self.ax.transData.transform(np.asarray(minima, dtype=float).reshape(-1, 2))
+        minima = np.asarray(minima, dtype=float).reshape(-1, 2)
+        return self.ax.transData.transform(minima), self.ax.transData.transform(self.traj.starts)
 
     def _style_trails(self) -> None:
         """The trails' colours and widths, in the order `update` gives their lines: a cloud's
@@ -213,7 +214,7 @@ class Paths:
         """Order the runs by the length of their paths on screen (``pixels``, y down), the
         longest at the bottom, and draw each beside the runs above it where it goes along them
         (`layering`)."""
-        self.stars = self._minima()
+        self.stars, self.starts = self._marked()
         lengths = layering.lengths(pixels)
         self.order = np.argsort(-lengths, kind="stable")
         # A cloud's optimizers, the one that travels furthest at the bottom.
@@ -264,7 +265,7 @@ class Paths:
             screen = self.ax.transData.transform(self.paths.reshape(-1, 2)).reshape(self.paths.shape)
         centres, slices, sizes = gather(
             self.ax.transData.transform(here[shown]), screen[shown], step, self.stars, head_px,
-            self.ax.transData.transform(self.traj.starts),
+            self.starts,
         )
         put(
             self.heads, self.ax.transData.inverted().transform(centres), slices, sizes,
@@ -365,13 +366,9 @@ def quietest_corner(curves, size, steps: int) -> tuple[float, float, str, str]:
 
 def least_crossed(corners, box, points: np.ndarray):
     """Of ``corners``, the first whose box (``box(corner)``: x0, y0, x1, y1) holds the fewest
-    of the (k, 2) ``points``."""
-
-    def crossed(corner) -> int:
-        x0, y0, x1, y1 = box(corner)
-        return int(((points >= (x0, y0)) & (points <= (x1, y1))).all(1).sum())
-
-    return min(corners, key=crossed)
+    of the (k, 2) ``points`` (`placement.covered`)."""
+    boxes = np.array([box(corner) for corner in corners], dtype=float)
+    return corners[int(np.argmin(covered(boxes, points)))]
 
 
 class LossCurves(StepCurves):
@@ -559,9 +556,8 @@ class Scene:
             heights = on_mesh(mesh, traj.surface)
             self.start_rings.append(mark_starts(
                 ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD, heights=heights,
-                zorder=12.5,
+                zorder=12.5, animated=animated,
             ))
-            self.start_rings[-1].set_animated(animated)
             self.paths.append(
                 Paths3D(ax, traj, self.colours, theme, mesh, animated, cloud=len(traj.starts) > CLOUD)
             )
@@ -626,8 +622,9 @@ class Scene:
         self.extras += overlays.on_map(ax, traj, self.colours, theme, self.style.ridge_path, animated)
         for label in (ax.xaxis.label, ax.yaxis.label):
             label.set_color(theme.foreground)
-        self.start_rings.append(mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD))
-        self.start_rings[-1].set_animated(animated)
+        self.start_rings.append(
+            mark_starts(ax, traj.starts, theme, cloud=len(traj.starts) > CLOUD, animated=animated)
+        )
         self.paths.append(Paths(ax, traj, rows, self.colours, theme, animated))
         self.stars += mark_minima(ax, traj.surface, theme, animated=animated)
         self.maps.append(ax)
@@ -727,7 +724,7 @@ class Scene:
         renderer = self.canvas.get_renderer()
         self.map_words = np.array([
             (e.x0, self.style.size[1] - e.y1, e.x1, self.style.size[1] - e.y0)
-            for ax in {p.ax for p in self.paths if isinstance(p, Paths)}
+            for ax in dict.fromkeys(p.ax for p in self.paths if isinstance(p, Paths))
             for text in ax.texts if text is not self.notes and text.get_text()
             for e in [text.get_window_extent(renderer)]
         ]).reshape(-1, 4)

@@ -13,7 +13,7 @@ from optviz.labels import coordinate
 from optviz.heads import gather, put, slice_path
 from optviz import theme as themes
 from optviz.drawing import (
-    ARROW, DPI, STAR, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks,
+    ARROW, DPI, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks,
     spread,
     surface_grid, theme_ticks, turn_of,
 )
@@ -215,6 +215,7 @@ class Paths3D:
         if self.out is not None:
             px = layering.beside(px, self.out)
         self.drawn = px / self.ax.figure.bbox.size
+        self.stars, self.starts = self._screen(self.stars_at), self._screen(self.starts_at)
         self.camera = camera
 
     def update(self, step: int) -> None:
@@ -230,8 +231,8 @@ class Paths3D:
             slices, sizes = [slice_path(1, 0, 0, 0.0)] * len(here), np.full(len(here), 0.6)
         else:
             here, slices, sizes = gather(
-                here, self.drawn[shown] * size, step, self._screen(self.stars_at),
-                self.theme.head_size * DPI / 72, self._screen(self.starts_at),
+                here, self.drawn[shown] * size, step, self.stars, self.theme.head_size * DPI / 72,
+                self.starts,
             )
         put(
             self.heads, here / size, slices, sizes, self.theme.head_size, self.colours[shown],

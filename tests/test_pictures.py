@@ -744,7 +744,7 @@ def test_labels_keep_off_the_paths_where_there_is_room(name, monkeypatch):
     for step in anim.steps:
         sc.show(int(step))
     boxes = np.array([stamp.box for stamp in sc.stamps])
-    hidden = placement._covered(boxes, sc.lines) * scene.LINE_POINTS  # pixels of path
+    hidden = placement.covered(boxes, sc.lines) * scene.LINE_POINTS  # pixels of path
     assert hidden.max() < 80, dict(zip(sc.names, hidden))
 
 

@@ -2,8 +2,9 @@
 
 Beale, the seven classic optimizers, 300 steps, 150 frames, a 640x480 GIF. Both run as whole
 processes (imports included). optviz is timed with an empty compilation cache (the first run
-on a machine) and with a warm one (every run after), best of three; the recipe, best of two
-(a single run of either varies by a fifth on a shared machine).
+on a machine) and with a warm one (every run after). The warm runs and the recipe's take
+turns, three rounds, and each takes its best: a shared machine's speed drifts by a third over
+minutes, and runs in turn see it in the same states.
 
     python benchmarks/render.py
 """
@@ -18,6 +19,7 @@ import tempfile
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
+ROUNDS = 3
 
 
 def timed(command, env=None) -> float:
@@ -52,11 +54,11 @@ def main() -> None:
         folder = pathlib.Path(folder)
         blog_gif, ours_gif = folder / "blog.gif", folder / "optviz.gif"
         recipe = [sys.executable, str(HERE / "blog_recipe.py"), str(blog_gif)]
-        blog = min(timed(recipe) for _ in range(2))
         env = dict(os.environ, OPTVIZ_CACHE=str(folder / "cache"))
         render = job(ours_gif)
         cold = timed(render, env)
-        warm = min(timed(render, env) for _ in range(3))
+        rounds = [(timed(recipe), timed(render, env)) for _ in range(ROUNDS)]
+        blog, warm = (min(times) for times in zip(*rounds))
         blog_size, ours_size = blog_gif.stat().st_size, ours_gif.stat().st_size
     print("Beale, 7 optimizers, 300 steps, 150 frames, 640x480 GIF\n")
     print(f"{'':<26}{'time (s)':>10}{'size (KB)':>11}")

@@ -109,9 +109,37 @@ def _numbers(text: str, count: int, what: str) -> tuple[float, ...]:
     return values
 
 
-def _specs(ctx, param, values):
-    from optviz.spec import parse_spec
+def _load(name: str):
+    """Import the module ``name`` (one that brings in jax or matplotlib) and return it: on a
+    thread of its own, with the cyclic collector off.
 
+    - jax's import reads the metadata of every installed package, a readline call per line.
+      Started from the depth of a click callback, on Python 3.11 those calls crossed a boundary
+      of the interpreter's frame stack, each allocating and freeing a chunk of it (an mmap and
+      a munmap: cpython gh-142183, fixed in 3.13): 39,000 of them, a third of a second of
+      system time in `optviz render`. A new thread's import starts from an empty stack.
+    - An import makes objects that live as long as the process, not garbage; the collector
+      went over them 370 times (0.2 s). Once loaded, they are frozen out of its passes."""
+
+    def load():
+        with contextlib.suppress(Exception):  # raised again below, on this thread
+            importlib.import_module(name)
+
+    if name not in sys.modules:
+        loader, collecting = threading.Thread(target=load, daemon=True), gc.isenabled()
+        gc.disable()
+        try:
+            loader.start()
+            loader.join()
+        finally:
+            if collecting:
+                gc.enable()
+            gc.freeze()
+    return importlib.import_module(name)  # at once if it loaded
+
+
+def _specs(ctx, param, values):
+    parse_spec = _load("optviz.spec").parse_spec
     return [_checked(lambda: parse_spec(v), "'--opt'") for v in values]
 
 
@@ -502,8 +530,8 @@ def _render(
     l2=0.0,
     ridge_path=False,
 ):
+    animate = _load("optviz.animation").animate
     from optviz import encoders, presets, runner
-    from optviz.animation import animate
 
     surface = _surface(surface, bounds, l1, l2)
     if ridge_path and surface.data is None:

@@ -148,6 +148,8 @@ def show_marks(marks, offsets: np.ndarray, colours: np.ndarray, turns=None) -> N
     """Put the marks of an `edge_marks` collection at ``offsets`` in ``colours`` (arrows
     turned by ``turns``), or hide it when there are none: an empty collection costs a draw
     too."""
+    if not len(offsets) and not marks.get_visible():
+        return  # none before, none now
     if turns is not None:
         marks.set_paths([arrow(t) for t in turns.tolist()])
     marks.set_offsets(offsets.reshape(-1, 2))

@@ -16,7 +16,6 @@ salted with a constant.
 
 from __future__ import annotations
 
-import concurrent.futures
 import os
 import pathlib
 import re
@@ -272,9 +271,12 @@ def _split(changed: np.ndarray) -> tuple[slice, slice] | None:
 class _Indexed(Encoder):
     """Frames as indices into one fixed palette: the scene's exact colours first, the rest
     filled from the first frame (anti-aliased edges), no dithering, and the last entry left
-    free (a GIF marks unchanged pixels with it). Frames are mapped on a worker thread while
-    the next ones are drawn (NumPy lets go of the GIL); one worker keeps them in order.
-    Subclasses take each mapped frame in `_put` and finish the file in `close`."""
+    free (a GIF marks unchanged pixels with it). Subclasses take each mapped frame in `_put`
+    and finish the file in `close`.
+
+    Frames are mapped as they come, on the thread that draws them. Mapped on a worker thread
+    while the next were drawn, they cost more than they saved: the two threads passed the GIL
+    back and forth, and the default render took 0.3 s longer."""
 
     SHADES = 2  # entries for other anti-aliased edges, beyond the scene's own colours
     # GIF delays are whole centiseconds, and browsers play delays under 2 as 10 (100 ms).
@@ -283,8 +285,6 @@ class _Indexed(Encoder):
 
     def __init__(self, path, **kw):
         super().__init__(path, **kw)
-        self.pool = concurrent.futures.ThreadPoolExecutor(1)
-        self.work: list[concurrent.futures.Future] = []
         self.palette: Palette | None = None
 
     def _palette(self, first: np.ndarray) -> Palette:
@@ -304,26 +304,15 @@ class _Indexed(Encoder):
         if self.palette is None:
             self.palette = self._palette(frame)
         delay = max(self.MIN_DELAY_MS, 10 * round(self.check_duration(duration_ms) / 10))
-        self.work.append(self.pool.submit(lambda: self._put(self.palette.indices(frame), delay)))
+        self._put(self.palette.indices(frame), delay)
         self.frames += 1
 
     def _put(self, index: np.ndarray, delay: int) -> None:
         raise NotImplementedError
 
     def _finish(self) -> None:
-        """Wait for the worker; raise what it raised."""
-        if not self.work:
+        if not self.frames:
             raise ValueError("no frames to write")
-        for future in self.work:
-            future.result()
-
-    def __exit__(self, kind, value, traceback):
-        try:
-            if kind is not None:
-                self.pool.shutdown(cancel_futures=True)
-            return super().__exit__(kind, value, traceback)
-        finally:
-            self.pool.shutdown(cancel_futures=True)
 
 
 @register

@@ -146,4 +146,5 @@ def put(marks, offsets, slices, sizes, head: float, colours, background) -> None
     marks.set_offsets(np.concatenate([under[:, :2], offsets[first]]).reshape(-1, 2))
     marks.set_paths([disc] * len(under) + [slices[i] for i in first])
     marks.set_sizes(np.concatenate([(under[:, 2] + HALO) * head, sizes[first] * head]) ** 2)
-    marks.set_facecolors([to_rgba(background)] * len(under) + list(colours[first]))
+    marks.set_facecolors(np.concatenate([np.tile(to_rgba(background), (len(under), 1)),
+                                         np.reshape(colours, (-1, 4))[first]]))

@@ -45,6 +45,9 @@ def candidates(anchor, size, radius: float) -> np.ndarray:
 
 def _overlap(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Per box of ``boxes`` (k, 4), the area it shares with ``others`` (m, 4), summed."""
+    lo, hi = boxes[:, :2].min(0), boxes[:, 2:].max(0)
+    others = np.asarray(others, dtype=float).reshape(-1, 4)
+    others = others[((others[:, 2:] > lo) & (others[:, :2] < hi)).all(1)]  # any that can
     if len(others) == 0:
         return np.zeros(len(boxes))
     w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(
@@ -77,6 +80,13 @@ def _gaps(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     return np.hypot(dx, dy)
 
 
+def _near(boxes: np.ndarray, points: np.ndarray, reach: float) -> np.ndarray:
+    """Which of ``points`` (m, 2) lie within ``reach`` of the box round all ``boxes`` (k, 4):
+    the only ones that can be within ``reach`` of any of them (a cheap pass before `_gaps`)."""
+    lo, hi = boxes[:, :2].min(0) - reach, boxes[:, 2:].max(0) + reach
+    return ((points >= lo) & (points <= hi)).all(1)
+
+
 def _gap(box, point) -> float:
     """The distance from ``point`` to the nearest point of ``box``."""
     return float(_gaps(np.asarray([box], dtype=float), np.asarray([point], dtype=float))[0, 0])
@@ -97,8 +107,11 @@ def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> 
     path, travel = path[:n:stride], travel[:n:stride]
     away = ~_beside(_gaps(boxes, path), radius)
     if heads is not None and len(heads):
-        ahead = np.asarray(heads)[:, :n:stride]  # every head at once: (k, heads x steps)
-        near = _gaps(boxes, ahead.reshape(-1, 2)) < KEEP[0] * radius
+        ahead = np.asarray(heads)[:, :n:stride]  # every head at once
+        points = ahead.reshape(-1, 2)
+        look = np.flatnonzero(_near(boxes, points, KEEP[0] * radius))
+        near = np.zeros((len(boxes), len(points)), bool)
+        near[:, look] = _gaps(boxes, points[look]) < KEEP[0] * radius
         away |= near.reshape(len(boxes), len(ahead), -1).any(1)
     first = np.where(away.any(1), away.argmax(1), len(path))
     return np.append(travel, np.inf)[first]
@@ -106,6 +119,7 @@ def lifetime(boxes: np.ndarray, path: np.ndarray, radius: float, heads=None) -> 
 
 def covered(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
     """Per box (k, 4), how many of ``points`` (m, 2) lie in it."""
+    points = points[_near(boxes, points, 0.0)]
     x, y = points[None, :, 0], points[None, :, 1]
     return (
         (boxes[:, None, 0] <= x) & (x <= boxes[:, None, 2])
@@ -173,11 +187,12 @@ def place(
         gaps = _gaps(options[free], np.array([anchor]))[:, 0]
         near = free[_beside(gaps, radius)]
         if near.size:
-            life = np.zeros(len(near))
-            if paths is not None:
-                life = lifetime(options[near], np.asarray(paths[i], dtype=float), radius, heads)
             hidden = np.zeros(len(near)) if lines is None else covered(options[near], lines)
-            best = near[np.lexsort((-life, hidden // COVER))[0]]
+            least = near[hidden // COVER == hidden.min() // COVER]  # of these, the longest lived
+            life = np.zeros(len(least))
+            if paths is not None:
+                life = lifetime(options[least], np.asarray(paths[i], dtype=float), radius, heads)
+            best = least[np.argmax(life)]
             # Every place beside it hides a path: a place a little further out that hides none.
             wider = free[(gaps > KEEP[1] * radius) & (gaps <= WIDER * radius)]
             if hidden.min() >= COVER and wider.size and (wide is None or wide[i]):

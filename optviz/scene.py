@@ -482,8 +482,18 @@ class Stamp:
 
     @functools.cached_property
     def inks(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """The halo's ink, then the letters'; or, where the letters lie wholly on the halo's
+        full cover (as a halo round them does), one ink that gives the same pixels in one
+        pass: the letters blended on the background where the halo covers, the halo's edge
+        elsewhere."""
         halo, letters = self.masks
-        return _ink(halo, self.background), _ink(letters, self.colour)
+        inks = _ink(halo, self.background), _ink(letters, self.colour)
+        if letters[halo < 255].any():
+            return inks
+        (stays, adds), (_, letters_adds) = inks
+        background = np.array(ImageColor.getrgb(self.background)[:3], np.uint16)
+        over = (letters_adds + (255 - letters[..., None]) * background) // 255
+        return ((stays, np.where(stays == 0, over * 255 + 127, adds).astype(np.uint16)),)
 
     def paste(self, pixels: np.ndarray) -> None:
         x, y = round(self.box[0]) + 1, round(self.box[1]) + 1

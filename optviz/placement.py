@@ -43,11 +43,12 @@ def candidates(anchor, size, radius: float) -> np.ndarray:
     return np.concatenate([centres - (w / 2, h / 2), centres + (w / 2, h / 2)], 1)
 
 
-def _overlap(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """Per box of ``boxes`` (k, 4), the area it shares with ``others`` (m, 4), summed."""
+def _overlap(boxes: np.ndarray, others: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per box of ``boxes`` (k, 4), the area it shares with each of ``others`` (m, 4) times
+    its weight (m,), summed."""
     lo, hi = boxes[:, :2].min(0), boxes[:, 2:].max(0)
-    others = np.asarray(others, dtype=float).reshape(-1, 4)
-    others = others[((others[:, 2:] > lo) & (others[:, :2] < hi)).all(1)]  # any that can
+    can = ((others[:, 2:] > lo) & (others[:, :2] < hi)).all(1)  # the others that can
+    others, weights = others[can], weights[can]
     if len(others) == 0:
         return np.zeros(len(boxes))
     w = np.minimum(boxes[:, None, 2], others[None, :, 2]) - np.maximum(
@@ -56,7 +57,7 @@ def _overlap(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     h = np.minimum(boxes[:, None, 3], others[None, :, 3]) - np.maximum(
         boxes[:, None, 1], others[None, :, 1]
     )
-    return (np.clip(w, 0, None) * np.clip(h, 0, None)).sum(1)
+    return (np.clip(w, 0, None) * np.clip(h, 0, None)) @ weights
 
 
 def _inside(boxes: np.ndarray, frame) -> np.ndarray:
@@ -136,7 +137,9 @@ def _conflicts(options, frame, placed, obstacles) -> np.ndarray:
         + np.maximum(frame[1] - options[:, 1], 0)
         + np.maximum(options[:, 3] - frame[3], 0)
     )
-    return 1e6 * outside + 1e3 * _overlap(options, placed) + 10 * _overlap(options, obstacles)
+    others = np.concatenate([np.reshape(placed, (-1, 4)), obstacles])
+    weights = np.repeat([1e3, 10.0], [len(others) - len(obstacles), len(obstacles)])
+    return 1e6 * outside + _overlap(options, others, weights)
 
 
 def place(

@@ -6,7 +6,6 @@ import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import LightSource, LinearSegmentedColormap, to_rgba
 from matplotlib.transforms import IdentityTransform
-from mpl_toolkits.mplot3d import proj3d
 
 from optviz import layering
 from optviz.labels import coordinate
@@ -242,6 +241,8 @@ class Paths3D:
 
     def _screen(self, xyz: np.ndarray) -> np.ndarray:
         """Points (..., 3) as (k, 2) display pixels, seen from where the camera is now."""
+        from mpl_toolkits.mplot3d import proj3d  # loaded with the 3-D axes; maps need not
+
         xs, ys, _ = proj3d.proj_transform(*np.asarray(xyz).reshape(-1, 3).T, self.ax.get_proj())
         return self.ax.transData.transform(np.column_stack([xs, ys]))
 

@@ -279,7 +279,7 @@ def test_a_render_stopped_by_a_signal_leaves_no_temporary_file(sig, extension, t
     _started(process, tmp_path)
     process.send_signal(sig)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 1 and err.strip().splitlines() == ["Aborted!"]
+    assert (process.returncode, err.strip().splitlines()) == (1, ["Aborted!"]), err
     assert os.listdir(tmp_path) == []
 
 

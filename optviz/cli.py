@@ -126,12 +126,18 @@ def _load(name: str):
             importlib.import_module(name)
 
     if name not in sys.modules:
-        loader, collecting = threading.Thread(target=load, daemon=True), gc.isenabled()
+        loader, collecting = threading.Thread(target=load), gc.isenabled()
+        # Ctrl-C and SIGTERM wait for the import to end: a process that stopped while another
+        # thread was inside jax's import sometimes aborted (exit 134, C++ errors on stderr).
+        mask = getattr(signal, "pthread_sigmask", None)  # not on Windows
+        held = mask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if mask else None
         gc.disable()
         try:
             loader.start()
             loader.join()
         finally:
+            if mask:
+                mask(signal.SIG_SETMASK, held)
             if collecting:
                 gc.enable()
             gc.freeze()

@@ -283,6 +283,30 @@ def test_a_render_stopped_by_a_signal_leaves_no_temporary_file(sig, extension, t
     assert os.listdir(tmp_path) == []
 
 
+def test_a_signal_during_jax_import_stops_the_command_cleanly(tmp_path):
+    # The command imports jax on a thread of its own; a SIGTERM that lands while it does (sent
+    # here by the import itself, so it always lands there) must still end in one line.
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(textwrap.dedent("""
+        import os, signal, sys
+
+        class Stop:
+            def find_spec(self, name, path=None, target=None):
+                if name == "jax._src.numpy.lax_numpy":
+                    os.kill(os.getpid(), signal.SIGTERM)
+                return None
+
+        sys.meta_path.insert(0, Stop())
+    """))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hook), *sys.path]))
+    out = tmp_path / "r.gif"
+    done = subprocess.run([*RENDER, "-o", str(out)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stderr.strip().splitlines()) == (1, ["Aborted!"]), done.stderr
+    assert not out.exists()
+
+
 def test_a_temporary_file_left_by_sigkill_is_removed_by_the_next_render(tmp_path):
     out = tmp_path / "r.gif"
     process = subprocess.Popen([*RENDER, "-o", str(out)], stderr=subprocess.DEVNULL)

@@ -12,8 +12,7 @@ from optviz.labels import coordinate
 from optviz.heads import gather, put, slice_path
 from optviz import theme as themes
 from optviz.drawing import (
-    ARROW, DPI, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks,
-    spread,
+    ARROW, DPI, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks, spread,
     surface_grid, theme_ticks, turn_of,
 )
 from optviz.trajectories import Trajectories

@@ -135,9 +135,10 @@ class _ScreenMarks(_OnScreen, PathCollection):
 class Paths3D:
     """Paths drawn on the surface in 3-D: a line and a head per run. The lines are laid out on
     screen, from where the camera looks, as on the map (`layering`): the longest at the bottom,
-    each cased, drawn beside the lines above it where it goes along them. As on the map, a
-    run that leaves the window leaves its line at the window's edge, where an arrow points
-    where it went, and a cross marks a run that diverged."""
+    each cased, drawn beside the lines above it where it goes along them, on the side where
+    the surface is. As on the map, a run that leaves the window leaves its line at the
+    window's edge, where an arrow points where it went, and a cross marks a run that
+    diverged."""
 
     def __init__(
         self, ax, traj: Trajectories, colours, theme: themes.Theme, mesh, animated=True,
@@ -168,6 +169,7 @@ class Paths3D:
         minima = np.asarray(traj.surface.minima + traj.surface.local_minima, float).reshape(-1, 2)
         self.stars_at = np.column_stack([minima, _on_mesh(*mesh, minima) + lift])
         self.starts_at = np.column_stack([traj.starts, _on_mesh(*mesh, traj.starts) + lift])
+        self.mesh = np.stack([mesh[0], mesh[1], mesh[2] + lift], -1)
         self.xy, self.probe = xy, EDGE_STEP * max(x1 - x0, y1 - y0)
         self.n_starts = n_starts = traj.params.shape[1]
         self.colours = np.array([to_rgba(c) for c in colours for _ in range(n_starts)])
@@ -206,6 +208,8 @@ class Paths3D:
         if self.camera is None:
             self.order = np.argsort(-layering.lengths(px), kind="stable")
             self.out = None if self.cloud else layering.offsets(px, self.order, self.theme)
+            if self.out is not None:
+                self.out *= self._side(px, self.out)
             if self.cloud:
                 self.trails.set_color(self.colours[self.order])
             else:
@@ -237,6 +241,37 @@ class Paths3D:
             self.theme.background,
         )
         self._edges(step)
+
+    def _side(self, px: np.ndarray, out: np.ndarray) -> int:
+        """1 to draw lines that go along others out to the left of them (as on the map), -1
+        to the right: the side where fewer of the points moved out leave the surface as seen
+        (a valley's floor seen from above is the lower edge of the mesh on screen, and lines
+        moved below it would hang in the air)."""
+        off = [np.count_nonzero(~self._on_surface(layering.beside(px, side * out)[out > 0]))
+               for side in (1, -1)]
+        return -1 if off[1] < off[0] else 1
+
+    def _on_surface(self, points: np.ndarray) -> np.ndarray:
+        """Whether each of the (k, 2) screen pixels lies on the mesh as seen now. Seen from
+        above, a height field covers one span of each column of pixels on screen, from the
+        lowest to the highest point where the edges of its facets cross that column."""
+        grid = self._screen(self.mesh).reshape(*self.mesh.shape[:2], 2)
+        a = np.concatenate([grid[:-1].reshape(-1, 2), grid[:, :-1].reshape(-1, 2)])
+        b = np.concatenate([grid[1:].reshape(-1, 2), grid[:, 1:].reshape(-1, 2)])
+        leftmost = a[:, :1] <= b[:, :1]
+        a, b = np.where(leftmost, a, b), np.where(leftmost, b, a)  # each edge from its left end
+        first, columns = np.ceil(a[:, 0]), int(np.ceil(grid[..., 0].max()))
+        low, high = np.full(columns + 2, np.inf), np.full(columns + 2, -np.inf)
+        for k in range(int(np.max(b[:, 0] - first)) + 1):
+            x = first + k
+            ok = x <= b[:, 0]
+            t = (x[ok] - a[ok, 0]) / np.maximum(b[ok, 0] - a[ok, 0], 1e-9)
+            y = a[ok, 1] + t * (b[ok, 1] - a[ok, 1])
+            at = np.clip(x[ok].astype(int), 0, columns + 1)
+            np.minimum.at(low, at, y)
+            np.maximum.at(high, at, y)
+        at = np.clip(np.round(points[:, 0]).astype(int), 0, columns + 1)
+        return (low[at] <= points[:, 1]) & (points[:, 1] <= high[at])
 
     def _screen(self, xyz: np.ndarray) -> np.ndarray:
         """Points (..., 3) as (k, 2) display pixels, seen from where the camera is now."""

@@ -13,7 +13,7 @@ from colour_vision import SIMULATIONS, difference
 from matplotlib.colors import to_hex, to_rgb, to_rgba
 
 import optviz
-from optviz import animation, gallery, heads, layering, pacing, scene, theme
+from optviz import animation, gallery, heads, layering, pacing, presets, scene, theme
 from optviz import view3d as scene_3d
 from optviz.cli import main
 
@@ -396,6 +396,39 @@ def test_3d_wells_stars_and_paths_on_the_surface(name):
     on_mesh = view3d._on_mesh(X, Y, H, xyz[ok, :2])
     lift = xyz[ok, 2] - on_mesh
     assert np.all(lift > 0) and np.median(lift) < 0.1 * span  # on the surface, lifted a little
+
+
+@pytest.mark.parametrize("name", ["rosenbrock", "beale"])
+def test_in_3d_lines_laid_side_by_side_stay_on_the_surface_as_seen(name):
+    """Lines that go along others are drawn beside them, on the side where the surface is:
+    the runs down Rosenbrock's valley (on its floor, the mesh's lower edge on screen) keep
+    over the mesh rather than hang below it. Measured on the picture: the mesh drawn alone,
+    each line's points as drawn fall on its pixels."""
+    from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+
+    surface = surfaces.get(name)
+    traj = optviz.run(surface, presets.lineup(surface), steps=300)
+    sc = scene.Scene(traj, scene.Style(layout="3d", size=(320, 240)), animated=False)
+    (paths,) = sc.paths
+    paths.update(300)
+    assert np.abs(paths.out).max() > 2 * layering.width(sc.theme)  # a bundle, several wide
+    for artist in sc.ax.collections + sc.ax.lines + sc.ax.texts + sc.figure.texts:
+        artist.set_visible(isinstance(artist, Poly3DCollection))
+    sc.ax.grid(False)
+    for axis in (sc.ax.xaxis, sc.ax.yaxis, sc.ax.zaxis):
+        axis.pane.set_visible(False)
+        axis.line.set_visible(False)
+    sc.figure.canvas.draw()
+    image = np.asarray(sc.figure.canvas.buffer_rgba())[..., :3].astype(int)
+    h, w = image.shape[:2]
+    mesh = np.abs(image - to_rgba(sc.theme.background)[:3] * np.array(255)).sum(-1) > 12
+    for run in paths.order:
+        px = paths.drawn[run] * sc.figure.bbox.size
+        x, y = np.round(px[np.isfinite(px[:, 0])]).astype(int).T
+        inside = (0 <= x) & (x < w) & (0 <= y) & (y < h)
+        on = np.zeros(len(x), bool)
+        on[inside] = mesh[h - 1 - y[inside], x[inside]]
+        assert on.mean() >= 0.95, (traj.labels[run // paths.n_starts], on.mean())
 
 
 def test_a_clouds_tails_are_comets_cut_on_screen():

@@ -247,7 +247,8 @@ class Paths3D:
         to the right: the side where fewer of the points moved out leave the surface as seen
         (a valley's floor seen from above is the lower edge of the mesh on screen, and lines
         moved below it would hang in the air)."""
-        off = [np.count_nonzero(~self._on_surface(layering.beside(px, side * out)[out > 0]))
+        moved = (out > 0) & np.isfinite(px[..., 0])  # a run's line ends where it left
+        off = [np.count_nonzero(~self._on_surface(layering.beside(px, side * out)[moved]))
                for side in (1, -1)]
         return -1 if off[1] < off[0] else 1
 

@@ -431,6 +431,20 @@ def test_in_3d_lines_laid_side_by_side_stay_on_the_surface_as_seen(name):
         assert on.mean() >= 0.95, (traj.labels[run // paths.n_starts], on.mean())
 
 
+def test_in_3d_laying_out_lines_that_leave_the_window_does_not_warn():
+    """A line that leaves the window ends there (NaN beyond): choosing the side the others are
+    drawn beside it on must not warn (a warning is a line on the command's stderr)."""
+    import warnings
+
+    surface = surfaces.get("saddle")
+    traj = optviz.run(surface, presets.lineup(surface), steps=300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sc = scene.Scene(traj, scene.Style(layout="3d"), animated=False)
+        sc.paths[0].update(300)
+    assert (~sc.paths[0].inside).any()  # some did leave
+
+
 def test_a_clouds_tails_are_comets_cut_on_screen():
     """A cloud's trail is its last steps, cut where it reaches `CLOUD_TAIL_PX` pixels from the
     head: the points near the head are the run's own, the cut one lies on its segment, and

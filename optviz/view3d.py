@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import LightSource, LinearSegmentedColormap, to_rgba
@@ -15,6 +17,7 @@ from optviz.drawing import (
     ARROW, DPI, arrow_gap, crossing, edge_marks, last_inside, one_per_pixel, show_marks, spread,
     surface_grid, theme_ticks, turn_of,
 )
+from optviz.runner import evaluate
 from optviz.trajectories import Trajectories
 
 AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN degrees
@@ -22,6 +25,7 @@ AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN d
 
 DECADES = 2.5  # the 3-D height shows this many decades of f - f* below the top level: more,
 # and a narrow valley (Rosenbrock's) is a crack the mesh cannot follow, its floor out of sight
+WELL = 1.0  # ... and a local minimum's well bottoms out this many decades above the floor
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
 FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief
@@ -30,14 +34,27 @@ EDGE_STEP = 0.015  # an edge arrow's direction is read this share of the window 
 
 def height(surface, loss):
     """The height a loss is drawn at in 3-D: log10(f - f*) where f* is known (the surfaces span
-    decades), clipped to the top `DECADES` decades of the contour levels so that the wells show
-    as wells, not as spikes of the mesh; the loss itself, clipped to the levels, otherwise."""
+    decades), clipped to the span `_decades` gives, so that the wells show as wells, not as
+    spikes of the mesh; the loss itself, clipped to the levels, otherwise."""
     levels = np.asarray(surface.levels)
     if surface.fmin is None:
         return np.clip(loss, levels[0], levels[-1])
-    top = levels[-1] - surface.fmin
-    floor = max(levels[0] - surface.fmin, top * 10.0**-DECADES)
+    floor, top = _decades(surface)
     return np.log10(np.clip(np.asarray(loss, dtype=float) - surface.fmin, floor, top))
+
+
+@functools.cache
+def _decades(surface) -> tuple[float, float]:
+    """The least and greatest f - f* the 3-D view draws: from the top contour level down
+    `DECADES` decades (not below the lowest level), and further down where a local minimum
+    lies lower, so that its well bottoms out `WELL` decades above the floor, not on it
+    (Goldstein-Price's three, 27 to 837 over f*, would sink into one flat floor at 3,000)."""
+    levels = np.asarray(surface.levels) - surface.fmin
+    floor = levels[-1] * 10.0**-DECADES
+    if surface.local_minima:
+        local = evaluate(surface.fn, np.asarray(surface.local_minima, float)) - surface.fmin
+        floor = min(floor, float(local.min()) * 10.0**-WELL)
+    return max(levels[0], floor), float(levels[-1])
 
 
 def _corners(A: np.ndarray) -> list[np.ndarray]:

@@ -398,6 +398,23 @@ def test_3d_wells_stars_and_paths_on_the_surface(name):
     assert np.all(lift > 0) and np.median(lift) < 0.1 * span  # on the surface, lifted a little
 
 
+def test_3d_local_minima_are_wells_above_the_floor():
+    """Goldstein-Price's local minima (f = 30, 84 and 840 against f* = 3, its top level 10^6)
+    are drawn as wells: each at least `WELL` decades above the floor the global well reaches,
+    the surface rising all round it (on a circle 0.2 across it, f from the formula)."""
+    from optviz import view3d
+
+    surface = surfaces.get("goldstein-price")
+    assert surface.fmin == pytest.approx(3.0)
+    floor = view3d.height(surface, np.array([surface.fmin]))[0]
+    turns = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+    for x, y in surface.local_minima:
+        here = view3d.height(surface, np.array([optviz.runner.evaluate(surface.fn, [[x, y]])[0]]))
+        assert here[0] >= floor + view3d.WELL - 1e-9, (x, y)
+        ring = np.column_stack([x + 0.2 * np.cos(turns), y + 0.2 * np.sin(turns)])
+        assert np.all(view3d.height(surface, optviz.runner.evaluate(surface.fn, ring)) > here), (x, y)
+
+
 @pytest.mark.parametrize("name", ["rosenbrock", "beale"])
 def test_in_3d_lines_laid_side_by_side_stay_on_the_surface_as_seen(name):
     """Lines that go along others are drawn beside them, on the side where the surface is:

@@ -77,7 +77,7 @@ def beside(pixels: np.ndarray, amounts: np.ndarray) -> np.ndarray:
     return pixels + np.stack([_normals(path) for path in pixels]) * amounts[..., None]
 
 
-def _smooth(values: np.ndarray, width: int) -> np.ndarray:
+def smooth(values: np.ndarray, width: int) -> np.ndarray:
     """A moving average of ``values`` (along axis 0) over ``width`` points, ends held."""
     if len(values) < 2:
         return values.astype(float)
@@ -99,12 +99,12 @@ def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
     for lo, hi in zip(edges[::2], edges[1::2]):
         if hi - lo >= ALONGSIDE:
             stretch[lo:hi] = 1.0
-    return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
+    return np.clip(smooth(stretch, 2) * 1.5, 0, 1)
 
 
 def _normals(path: np.ndarray) -> np.ndarray:
     """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``; 0 at
     its breaks (NaN)."""
-    direction = np.gradient(_smooth(path, 3), axis=0)
+    direction = np.gradient(smooth(path, 3), axis=0)
     norm = np.linalg.norm(direction, axis=1, keepdims=True)
     return np.where(norm > 1e-9, direction[:, ::-1] * [1, -1] / np.maximum(norm, 1e-9), 0)

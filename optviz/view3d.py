@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 from matplotlib.collections import LineCollection, PathCollection
@@ -25,36 +26,49 @@ AZIMUTH, ELEVATION, TURN = -60.0, 35.0, 90.0  # camera; --rotate turns it TURN d
 
 DECADES = 2.5  # the 3-D height shows this many decades of f - f* below the top level: more,
 # and a narrow valley (Rosenbrock's) is a crack the mesh cannot follow, its floor out of sight
-WELL = 1.0  # ... and a local minimum's well bottoms out this many decades above the floor
+WELL = 1.0  # ... a local minimum's well bottoms out this many decades above the floor ...
+RESOLVED = 3.0  # ... and a global one is this many facets across (radius) where it flattens
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
 FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief
+EASE = 4  # steps over which a line drawn beside others comes in where it is kept on the mesh
 EDGE_STEP = 0.015  # an edge arrow's direction is read this share of the window on from it
 
 
 def height(surface, loss):
-    """The height a loss is drawn at in 3-D: log10(f - f*) where f* is known (the surfaces span
-    decades), clipped to the span `_decades` gives, so that the wells show as wells, not as
-    spikes of the mesh; the loss itself, clipped to the levels, otherwise."""
+    """The height a loss is drawn at in 3-D: log10(f - f* + c) where f* is known (the surfaces
+    span decades), f - f* clipped to the top contour level; the loss itself, clipped to the
+    levels, otherwise. The floor c (`well_floor`) rounds off the bottoms of the wells, which
+    log10(f - f*) would draw as spikes of the mesh going down without end."""
     levels = np.asarray(surface.levels)
     if surface.fmin is None:
         return np.clip(loss, levels[0], levels[-1])
-    floor, top = _decades(surface)
-    return np.log10(np.clip(np.asarray(loss, dtype=float) - surface.fmin, floor, top))
+    gap = np.clip(np.asarray(loss, dtype=float) - surface.fmin, 0.0, levels[-1] - surface.fmin)
+    return np.log10(gap + well_floor(surface))
 
 
 @functools.cache
-def _decades(surface) -> tuple[float, float]:
-    """The least and greatest f - f* the 3-D view draws: from the top contour level down
-    `DECADES` decades (not below the lowest level), and further down where a local minimum
-    lies lower, so that its well bottoms out `WELL` decades above the floor, not on it
-    (Goldstein-Price's three, 27 to 837 over f*, would sink into one flat floor at 3,000)."""
+def well_floor(surface) -> float:
+    """The c of the 3-D height log10(f - f* + c), rounded up to two figures: `DECADES`
+    decades under the top contour level (not under the lowest level); lower where a local
+    minimum lies lower, so that its well bottoms out `WELL` decades above the global one's
+    (Goldstein-Price's three, 27 to 837 over f*, would sink into one floor at 3,000); higher
+    where the mesh could not follow a global well that deep, so that it rounds off
+    `RESOLVED` facets across (Rastrigin's and Ackley's would be needles hanging below the
+    surface)."""
     levels = np.asarray(surface.levels) - surface.fmin
-    floor = levels[-1] * 10.0**-DECADES
+    c = levels[-1] * 10.0**-DECADES
     if surface.local_minima:
         local = evaluate(surface.fn, np.asarray(surface.local_minima, float)) - surface.fmin
-        floor = min(floor, float(local.min()) * 10.0**-WELL)
-    return max(levels[0], floor), float(levels[-1])
+        c = min(c, float(local.min()) * 10.0**-WELL)
+    (x0, x1), (y0, y1) = surface.bounds
+    turns = np.linspace(0, 2 * np.pi, 32, endpoint=False)
+    ring = RESOLVED * max(x1 - x0, y1 - y0) / MESH * np.column_stack([np.cos(turns), np.sin(turns)])
+    for minimum in surface.minima:
+        c = max(c, float(np.min(evaluate(surface.fn, ring + minimum))) - surface.fmin)
+    c = max(levels[0], c)
+    unit = 10.0 ** (math.floor(math.log10(c)) - 1)  # of the second figure, rounding up
+    return round(math.ceil(c / unit - 1e-9) * unit, 12)
 
 
 def _corners(A: np.ndarray) -> list[np.ndarray]:
@@ -111,7 +125,8 @@ def draw_surface_3d(ax, surface, bounds, theme: themes.Theme):
     ax.set_ylim(y0, y1)
     ax.set_xlabel(coordinate(surface.axes[0]))
     ax.set_ylabel(coordinate(surface.axes[1]))
-    ax.set_zlabel("log₁₀(f − f*)" if surface.fmin is not None else "f")
+    known = surface.fmin is not None
+    ax.set_zlabel(f"log₁₀(f − f* + {well_floor(surface):g})" if known else "f")
     ax.view_init(elev=ELEVATION, azim=AZIMUTH)
     ax.set_facecolor(theme.background)
     for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
@@ -226,7 +241,8 @@ class Paths3D:
             self.order = np.argsort(-layering.lengths(px), kind="stable")
             self.out = None if self.cloud else layering.offsets(px, self.order, self.theme)
             if self.out is not None:
-                self.out *= self._side(px, self.out)
+                seen = self._seen()
+                self.out = self._kept_on(seen, px, self.out * self._side(seen, px, self.out))
             if self.cloud:
                 self.trails.set_color(self.colours[self.order])
             else:
@@ -259,20 +275,32 @@ class Paths3D:
         )
         self._edges(step)
 
-    def _side(self, px: np.ndarray, out: np.ndarray) -> int:
+    def _side(self, seen, px: np.ndarray, out: np.ndarray) -> int:
         """1 to draw lines that go along others out to the left of them (as on the map), -1
-        to the right: the side where fewer of the points moved out leave the surface as seen
-        (a valley's floor seen from above is the lower edge of the mesh on screen, and lines
-        moved below it would hang in the air)."""
+        to the right: the side where fewer of the points moved out leave the surface as
+        ``seen`` (`_seen`): a valley's floor seen from above is the lower edge of the mesh on
+        screen, and lines moved below it would hang in the air."""
         moved = (out > 0) & np.isfinite(px[..., 0])  # a run's line ends where it left
-        off = [np.count_nonzero(~self._on_surface(layering.beside(px, side * out)[moved]))
-               for side in (1, -1)]
+        off = [np.count_nonzero(~seen(layering.beside(px, side * out)[moved])) for side in (1, -1)]
         return -1 if off[1] < off[0] else 1
 
-    def _on_surface(self, points: np.ndarray) -> np.ndarray:
-        """Whether each of the (k, 2) screen pixels lies on the mesh as seen now. Seen from
-        above, a height field covers one span of each column of pixels on screen, from the
-        lowest to the highest point where the edges of its facets cross that column."""
+    def _kept_on(self, seen, px: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``out`` cut to half, or to nothing, where it would move a point of a line off the
+        surface as ``seen`` (a loop round a well's bottom, which is the mesh's lower edge on
+        screen), eased in and out over `EASE` steps on either side."""
+        on = seen(px.reshape(-1, 2)).reshape(out.shape)
+        keep = np.ones_like(out)
+        for share in (0.5, 0.0):
+            off = on & ~seen(layering.beside(px, out * keep).reshape(-1, 2)).reshape(out.shape)
+            keep[off] = share
+        ends = np.pad(keep, ((0, 0), (EASE, EASE)), mode="edge")
+        least = np.lib.stride_tricks.sliding_window_view(ends, 2 * EASE + 1, axis=1).min(-1)
+        return out * np.stack([layering.smooth(k, EASE) for k in least])
+
+    def _seen(self):
+        """A test of whether (k, 2) screen pixels lie on the mesh as seen now. Seen from above,
+        a height field covers one span of each column of pixels on screen, from the lowest to
+        the highest point where the edges of its facets cross that column."""
         grid = self._screen(self.mesh).reshape(*self.mesh.shape[:2], 2)
         a = np.concatenate([grid[:-1].reshape(-1, 2), grid[:, :-1].reshape(-1, 2)])
         b = np.concatenate([grid[1:].reshape(-1, 2), grid[:, 1:].reshape(-1, 2)])
@@ -288,8 +316,13 @@ class Paths3D:
             at = np.clip(x[ok].astype(int), 0, columns + 1)
             np.minimum.at(low, at, y)
             np.maximum.at(high, at, y)
-        at = np.clip(np.round(points[:, 0]).astype(int), 0, columns + 1)
-        return (low[at] <= points[:, 1]) & (points[:, 1] <= high[at])
+
+        def seen(points: np.ndarray) -> np.ndarray:
+            x = np.nan_to_num(points[:, 0], nan=-1.0)  # a break (NaN) is on no column
+            at = np.clip(np.round(x).astype(int), 0, columns + 1)
+            return (low[at] <= points[:, 1]) & (points[:, 1] <= high[at])
+
+        return seen
 
     def _screen(self, xyz: np.ndarray) -> np.ndarray:
         """Points (..., 3) as (k, 2) display pixels, seen from where the camera is now."""

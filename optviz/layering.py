@@ -63,12 +63,18 @@ def along_path(path: np.ndarray, spacing: float) -> tuple:
     """Points evenly spread along ``path`` (n, 2; pixels): ``spacing`` apart, or further
     apart to stay within `SAMPLES`; how far along the path each lies; and how far along it
     each of its own n points lies. Breaks (NaN) have no length."""
-    steps = np.nan_to_num(np.linalg.norm(np.diff(path, axis=0), axis=-1))
-    so_far = np.concatenate([[0.0], np.cumsum(steps)])
+    so_far = travelled(path)
     total = so_far[-1]
     at = np.linspace(0.0, total, min(int(total / spacing), SAMPLES - 1) + 1)
     points = np.column_stack([np.interp(at, so_far, path[:, i]) for i in (0, 1)])
     return points, at, so_far
+
+
+def travelled(path: np.ndarray) -> np.ndarray:
+    """How far along ``path`` (n, 2; pixels) each of its points lies; breaks (NaN) have no
+    length."""
+    steps = np.nan_to_num(np.linalg.norm(np.diff(path, axis=0), axis=-1))
+    return np.concatenate([[0.0], np.cumsum(steps)])
 
 
 def beside(pixels: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -77,7 +83,7 @@ def beside(pixels: np.ndarray, amounts: np.ndarray) -> np.ndarray:
     return pixels + np.stack([_normals(path) for path in pixels]) * amounts[..., None]
 
 
-def smooth(values: np.ndarray, width: int) -> np.ndarray:
+def _smooth(values: np.ndarray, width: int) -> np.ndarray:
     """A moving average of ``values`` (along axis 0) over ``width`` points, ends held."""
     if len(values) < 2:
         return values.astype(float)
@@ -99,12 +105,12 @@ def _alongside(path: np.ndarray, other: np.ndarray, lw: float) -> np.ndarray:
     for lo, hi in zip(edges[::2], edges[1::2]):
         if hi - lo >= ALONGSIDE:
             stretch[lo:hi] = 1.0
-    return np.clip(smooth(stretch, 2) * 1.5, 0, 1)
+    return np.clip(_smooth(stretch, 2) * 1.5, 0, 1)
 
 
 def _normals(path: np.ndarray) -> np.ndarray:
     """Unit normals (left of the direction of travel, on screen) of a smoothed ``path``; 0 at
     its breaks (NaN)."""
-    direction = np.gradient(smooth(path, 3), axis=0)
+    direction = np.gradient(_smooth(path, 3), axis=0)
     norm = np.linalg.norm(direction, axis=1, keepdims=True)
     return np.where(norm > 1e-9, direction[:, ::-1] * [1, -1] / np.maximum(norm, 1e-9), 0)

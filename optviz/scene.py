@@ -574,7 +574,6 @@ class Scene:
             self.stars += mark_minima(ax, traj.surface, theme, animated, heights=heights)
             self.ax = ax
             self.bounds = bounds
-            self._legend()
         elif style.layout == "overlay":
             map_rect, loss_rect, self.bounds = layout.overlay(
                 style.size, theme.font_size, bounds, style.loss_panel
@@ -613,6 +612,8 @@ class Scene:
         if self.loss:
             self.extras += overlays.on_loss(loss_ax, traj, self.colours, theme, animated)
         self._titles()
+        if style.layout == "3d":
+            self._legend()
         # Placed by `_note`.
         self.notes = (self.ax.text if style.layout != "3d" else self.ax.text2D)(
             0, 0, "", transform=self.ax.transAxes,
@@ -669,6 +670,11 @@ class Scene:
                 fontsize=theme.font_size * (0.9 if text else 1.1), color=theme.foreground,
             )
             self._shrink_to_width(formula, 0.75)
+        renderer = self.canvas.get_renderer()
+        self.words_bottom = min(
+            [t.get_window_extent(renderer).y0 for t in self.figure.texts if t.get_text()]
+            + [box.y0]
+        )
         self.counter.set_text("")
 
     def _shrink_to_width(self, text, share: float) -> None:
@@ -684,7 +690,8 @@ class Scene:
     def _legend(self) -> None:
         """For the 3-D view, where words beside the heads would float: a legend under it, its
         runs named as the map names them, in as many columns (at most 4) as fit the width, and
-        the view above it."""
+        the view between it and the title's words (a surface's far corner, or a start on it,
+        would cover a long formula)."""
         theme = self.theme
         handles = [
             Line2D([], [], color=c, lw=theme.line_width, marker="o", ms=theme.head_size * 0.8,
@@ -703,8 +710,9 @@ class Scene:
             legend.remove()
         # The view above it, raised until its tick labels (which hang below the box) clear it.
         bottom, height = box.y1 / self.figure.bbox.height + 0.02, self.figure.bbox.height
+        top = self.words_bottom / height - 0.01
         for _ in range(3):
-            self.ax.set_position((0.0, bottom, 1.0, 0.92 - bottom))
+            self.ax.set_position((0.0, bottom, 1.0, top - bottom))
             below = box.y1 + 4 - self.ax.get_tightbbox(renderer).y0
             if below <= 0:
                 break

@@ -31,7 +31,7 @@ RESOLVED = 3.0  # ... and a global one is this many facets across (radius) where
 MESH = 110  # points per side of the mesh
 LIFT = 0.015  # paths float this share of the height range above the surface
 FLOOR_TINT = 0.4  # the surface's lowest colour: this share of the way from ``low`` to relief
-EASE = 4  # steps over which a line drawn beside others comes in where it is kept on the mesh
+EASE = 2.0  # line widths along which a line beside others eases in where it is kept on the mesh
 EDGE_STEP = 0.015  # an edge arrow's direction is read this share of the window on from it
 
 
@@ -287,15 +287,21 @@ class Paths3D:
     def _kept_on(self, seen, px: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``out`` cut to half, or to nothing, where it would move a point of a line off the
         surface as ``seen`` (a loop round a well's bottom, which is the mesh's lower edge on
-        screen), eased in and out over `EASE` steps on either side."""
+        screen), eased back in over `EASE` line widths along the line either side."""
         on = seen(px.reshape(-1, 2)).reshape(out.shape)
         keep = np.ones_like(out)
         for share in (0.5, 0.0):
             off = on & ~seen(layering.beside(px, out * keep).reshape(-1, 2)).reshape(out.shape)
             keep[off] = share
-        ends = np.pad(keep, ((0, 0), (EASE, EASE)), mode="edge")
-        least = np.lib.stride_tricks.sliding_window_view(ends, 2 * EASE + 1, axis=1).min(-1)
-        return out * np.stack([layering.smooth(k, EASE) for k in least])
+        reach = EASE * layering.width(self.theme)
+        for run, path in enumerate(px):
+            cut = np.flatnonzero(keep[run] < 1)
+            if len(cut):
+                along = layering.travelled(path)
+                away = np.abs(along[:, None] - along[cut]) / reach
+                least = keep[run, cut] + (1 - keep[run, cut]) * np.clip(away, 0, 1)
+                keep[run] = least.min(1)
+        return out * keep
 
     def _seen(self):
         """A test of whether (k, 2) screen pixels lie on the mesh as seen now. Seen from above,

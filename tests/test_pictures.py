@@ -148,6 +148,22 @@ def test_every_surface_default_render_shows_every_run(name, monkeypatch, tmp_pat
     check_picture(captured(["render", name, "-o", str(tmp_path / "x.gif")], monkeypatch))
 
 
+def test_in_3d_fast_runs_pulled_in_near_a_well_show_on_the_way_there(monkeypatch, tmp_path):
+    """Lines pulled in where being beside others would take them off the mesh come back out
+    within a few line widths, however long a step is on screen: Adam and RMSprop reach
+    Himmelblau's well in about ten steps, and a pull eased over steps rather than pixels hid
+    them (55 % and 66 % of their paths showed) all the way from the start."""
+    anim = captured(
+        ["render", "himmelblau", "--layout", "3d", "--frames", "2", "-o", str(tmp_path / "x.gif")],
+        monkeypatch,
+    )
+    image = anim.frame(-1)
+    for row, label in enumerate(anim.traj.labels):
+        share = visible_share(anim, image, row)
+        fast = label.split()[0] in ("adam", "rmsprop")
+        assert share > (0.75 if fast else 0.5), f"{label}: its colour shows on {share:.0%}"
+
+
 def test_coinciding_paths_stay_distinguishable():
     # SGD without noise is GD: the three paths are one and the same.
     traj = optviz.run("bowl", ["gd:lr=0.5", "sgd:lr=0.5,noise=0", "momentum:lr=0.5,beta=0"], steps=40)
@@ -483,6 +499,22 @@ def test_in_3d_laying_out_lines_that_leave_the_window_does_not_warn():
         sc = scene.Scene(traj, scene.Style(layout="3d"), animated=False)
         sc.paths[0].update(300)
     assert (~sc.paths[0].inside).any()  # some did leave
+
+
+def test_the_3d_view_stays_under_the_title_and_formula():
+    """In the talk theme Ackley's long formula reaches across the frame: the surface's far
+    corner and the start's ring (on a hill at the back) stay below its words."""
+    traj = optviz.run("ackley", ["gd"], steps=3)
+    sc = scene.Scene(traj, scene.Style(layout="3d", theme="talk"), animated=False)
+    (paths,) = sc.paths
+    paths.update(0)
+    renderer = sc.canvas.get_renderer()
+    words = [t for t in sc.figure.texts if t.get_text() and t is not sc.counter]
+    assert len(words) == 2  # the title and the formula
+    lowest = min(t.get_window_extent(renderer).y0 for t in words)
+    ring = optviz.drawing.START / 2 * sc.theme.head_size * optviz.drawing.DPI / 72
+    assert paths._screen(paths.mesh)[:, 1].max() < lowest
+    assert paths.starts[:, 1].max() + ring < lowest
 
 
 def test_a_clouds_tails_are_comets_cut_on_screen():

@@ -179,7 +179,7 @@ class Paths3D:
         self.ax, self.traj, self.theme, self.cloud = ax, traj, theme, cloud
         (x0, x1), (y0, y1) = mesh[0][0, [0, -1]], mesh[1][[0, -1], 0]
         lo, hi = np.array([x0, y0]), np.array([x1, y1])
-        self.centre = (lo + hi) / 2
+        self.centre, self.lo, self.hi = (lo + hi) / 2, lo, hi
         xy = traj.params.reshape(-1, traj.params.shape[2], 2)
         self.left = last_inside(xy, lo, hi)
         self.inside = inside = self.left == np.arange(xy.shape[1])
@@ -330,6 +330,16 @@ class Paths3D:
 
         return seen
 
+    def _across_edge(self, edge: np.ndarray) -> np.ndarray:
+        """Unit vectors on screen across the window's edge at each of the (k, 3) ``edge``
+        points: arrows slid along the edge stay at the surface's border (`spread`)."""
+        on_x = np.abs(edge[:, :1] - [self.lo[0], self.hi[0]]).min(1) <= np.abs(
+            edge[:, 1:2] - [self.lo[1], self.hi[1]]).min(1)
+        step = np.where(on_x[:, None], [0.0, self.probe, 0.0], [self.probe, 0.0, 0.0])
+        along = self._screen(edge + step) - self._screen(edge)
+        along /= np.maximum(np.linalg.norm(along, axis=-1, keepdims=True), 1e-9)
+        return along[:, ::-1] * [-1, 1]
+
     def _screen(self, xyz: np.ndarray) -> np.ndarray:
         """Points (..., 3) as (k, 2) display pixels, seen from where the camera is now."""
         from mpl_toolkits.mplot3d import proj3d  # loaded with the 3-D axes; maps need not
@@ -352,9 +362,9 @@ class Paths3D:
         turns = turn_of(towards[:, 0], towards[:, 1])
         size = self.ax.figure.bbox.size
         first = one_per_pixel(runs // self.n_starts, turns, tip)
-        if not self.cloud:  # at the end of the line as drawn; side by side if they left together
+        if not self.cloud:  # at the end of the line as drawn; along the edge if they left together
             tip = self.drawn[runs, self.left[runs, step] + 1] * size
-            tip[first] = spread(tip[first], towards[first], arrow_gap(self.theme))
+            tip[first] = spread(tip[first], self._across_edge(edge[first]), arrow_gap(self.theme))
         show_marks(self.arrows, tip[first] / size, self.colours[runs[first]], turns[first])
         # A cross beside its arrow (half-way along it, on the side of the window's centre).
         gone = self.traj.diverged_by(step).ravel()

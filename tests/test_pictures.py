@@ -698,6 +698,27 @@ def test_in_3d_a_run_that_leaves_the_window_ends_at_an_arrow_pointing_where_it_w
     assert not paths.crosses.get_visible()  # unbounded below: it went downhill, not astray
 
 
+def test_in_3d_arrows_of_runs_that_left_together_lie_along_the_edge():
+    """Three runs that are one and the same leave the saddle's window at y = 2 together: their
+    arrows are set apart along that edge as seen, so that they stay at the surface's border
+    (set apart across their own direction instead, they stood 25 degrees off it, out into the
+    background where the surface's border runs at a slant)."""
+    runs = ["gd:lr=0.02", "sgd:lr=0.02,noise=0", "momentum:lr=0.02,beta=0"]
+    traj = optviz.run("saddle", runs, starts=[(0.3, 0.05)], steps=300)
+    sc = optviz.animate(traj, frames=2, size=(320, 240), layout="3d").scene
+    sc.frame(traj.steps)
+    paths = sc.paths[0]
+    assert not paths.inside[:, -1].any()
+    edge = paths.line_at[0, paths.left[0, -1] + 1]
+    assert edge[1] == pytest.approx(2.0)
+    ends = paths._screen([edge, edge + [0.1, 0.0, 0.0]])
+    along = (ends[1] - ends[0]) / np.linalg.norm(ends[1] - ends[0])
+    tips = paths.arrows.get_offsets() * sc.figure.bbox.size
+    assert len(tips) == 3
+    apart = tips - tips.mean(0)
+    assert np.all(np.abs(apart @ along) > 0.99 * np.linalg.norm(apart, axis=1))
+
+
 def test_in_3d_a_run_that_diverges_gets_a_cross_beside_its_arrow():
     traj = optviz.run("bowl", ["gd:lr=1.5", "adam:lr=0.3"], steps=100)
     sc = optviz.animate(traj, frames=2, size=(320, 240), layout="3d").scene

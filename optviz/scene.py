@@ -670,11 +670,6 @@ class Scene:
                 fontsize=theme.font_size * (0.9 if text else 1.1), color=theme.foreground,
             )
             self._shrink_to_width(formula, 0.75)
-        renderer = self.canvas.get_renderer()
-        self.words_bottom = min(
-            [t.get_window_extent(renderer).y0 for t in self.figure.texts if t.get_text()]
-            + [box.y0]
-        )
         self.counter.set_text("")
 
     def _shrink_to_width(self, text, share: float) -> None:
@@ -710,7 +705,8 @@ class Scene:
             legend.remove()
         # The view above it, raised until its tick labels (which hang below the box) clear it.
         bottom, height = box.y1 / self.figure.bbox.height + 0.02, self.figure.bbox.height
-        top = self.words_bottom / height - 0.01
+        words = [t.get_window_extent(renderer).y0 for t in self.figure.texts if t.get_text()]
+        top = min(words + [height - self.counter_box[3]]) / height - 0.01  # counter: y down
         for _ in range(3):
             self.ax.set_position((0.0, bottom, 1.0, top - bottom))
             below = box.y1 + 4 - self.ax.get_tightbbox(renderer).y0

@@ -29,6 +29,7 @@ LAYOUTS = ("overlay", "grid", "3d")
 THEMES = ("light", "dark", "talk")
 PROGRESS_ABOVE = 10  # frames: fewer render too quickly for a progress bar
 PROGRESS_WORK = 10_000_000  # steps of all runs together: fewer take about a second or less
+REDELIVER = 0.01  # seconds after a stop was dropped (see `_stops_redelivered`)
 
 
 class OneLineErrors(click.Group):
@@ -46,7 +47,8 @@ class OneLineErrors(click.Group):
         # A small --size draws cramped panels; say nothing more than the picture shows.
         warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
         try:
-            result = super().main(args, prog_name, complete_var, False, **extra)
+            with _stops_redelivered():
+                result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             sys.exit(error.exit_code)
@@ -67,6 +69,35 @@ class OneLineErrors(click.Group):
 
 def _terminated(signum, frame):
     raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stops_redelivered():
+    """Deliver again a stop that Python had to drop.
+
+    A signal's handler runs wherever the main thread is, and when that is a garbage
+    collector's callback (jax has one) or a ``__del__``, Python prints the KeyboardInterrupt
+    as "Exception ignored" and goes on: the render ran to its end and exited 0. Here such a
+    stop comes back REDELIVER seconds later as an alarm, once the callback has returned (run
+    at once, it would land in the same callback)."""
+    report = sys.unraisablehook
+
+    def redeliver(unraisable):
+        if (
+            issubclass(unraisable.exc_type, KeyboardInterrupt)
+            and hasattr(signal, "setitimer")  # not on Windows
+            and threading.current_thread() is threading.main_thread()
+        ):
+            signal.signal(signal.SIGALRM, _terminated)
+            signal.setitimer(signal.ITIMER_REAL, REDELIVER)
+        else:
+            report(unraisable)
+
+    sys.unraisablehook = redeliver
+    try:
+        yield
+    finally:
+        sys.unraisablehook = report
 
 
 def _os_error(error: OSError) -> str:

@@ -307,6 +307,33 @@ def test_a_signal_during_jax_import_stops_the_command_cleanly(tmp_path):
     assert not out.exists()
 
 
+def test_a_signal_inside_a_garbage_collector_callback_still_stops_the_render(tmp_path):
+    # Python drops an exception raised in a collector's callback ("Exception ignored in"), so a
+    # SIGTERM whose handler ran inside jax's callback let the render run on and exit 0. Here a
+    # callback of our own takes the signal, once the render has its temporary file open.
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(textwrap.dedent("""
+        import gc, os, signal
+
+        def stop(phase, info, folder=os.environ["OPTVIZ_TEST_FOLDER"]):
+            if any(name.startswith(".") for name in os.listdir(folder)):
+                gc.callbacks.remove(stop)
+                os.kill(os.getpid(), signal.SIGTERM)
+                sum(range(1000))  # the handler runs here, inside the callback
+
+        gc.callbacks.append(stop)
+    """))
+    out = tmp_path / "out" / "r.gif"
+    out.parent.mkdir()
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(hook), *sys.path]),
+               OPTVIZ_TEST_FOLDER=str(out.parent))
+    done = subprocess.run([*RENDER, "-o", str(out)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stderr.strip().splitlines()) == (1, ["Aborted!"]), done.stderr
+    assert os.listdir(out.parent) == []
+
+
 def test_a_temporary_file_left_by_sigkill_is_removed_by_the_next_render(tmp_path):
     out = tmp_path / "r.gif"
     process = subprocess.Popen([*RENDER, "-o", str(out)], stderr=subprocess.DEVNULL)

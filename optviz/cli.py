@@ -29,7 +29,7 @@ LAYOUTS = ("overlay", "grid", "3d")
 THEMES = ("light", "dark", "talk")
 PROGRESS_ABOVE = 10  # frames: fewer render too quickly for a progress bar
 PROGRESS_WORK = 10_000_000  # steps of all runs together: fewer take about a second or less
-REDELIVER = 0.01  # seconds after a stop was dropped (see `_stops_redelivered`)
+REDELIVER = 0.01  # seconds after a stop was dropped (see `_stoppable`)
 
 
 class OneLineErrors(click.Group):
@@ -41,13 +41,10 @@ class OneLineErrors(click.Group):
         # The collector's last pass over jax's and matplotlib's objects at exit takes a quarter
         # of a second and frees only what the end of the process frees anyway: skip it.
         atexit.register(gc.freeze)
-        # SIGTERM unwinds like Ctrl-C, so that every `with` block removes its temporary file.
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _terminated)
         # A small --size draws cramped panels; say nothing more than the picture shows.
         warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
         try:
-            with _stops_redelivered():
+            with _stoppable():
                 result = super().main(args, prog_name, complete_var, False, **extra)
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
@@ -67,37 +64,53 @@ class OneLineErrors(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def _terminated(signum, frame):
-    raise KeyboardInterrupt
-
-
 @contextlib.contextmanager
-def _stops_redelivered():
-    """Deliver again a stop that Python had to drop.
+def _stoppable():
+    """Ctrl-C and SIGTERM stop the command by unwinding it, so that every `with` block removes
+    its temporary file, and end it as "Aborted!" (exit 1), however the stop travelled.
 
-    A signal's handler runs wherever the main thread is, and when that is a garbage
-    collector's callback (jax has one) or a ``__del__``, Python prints the KeyboardInterrupt
-    as "Exception ignored" and goes on: the render ran to its end and exited 0. Here such a
-    stop comes back REDELIVER seconds later as an alarm, once the callback has returned (run
-    at once, it would land in the same callback)."""
-    report = sys.unraisablehook
+    A signal's handler runs wherever the main thread is, and its KeyboardInterrupt does not
+    always come out as one:
+
+    - Raised inside a garbage collector's callback (jax has one) or a ``__del__``, Python
+      drops it ("Exception ignored") and goes on: the render ran to its end and exited 0.
+      Such a stop comes back REDELIVER seconds later as an alarm, once the callback has
+      returned (sent at once, it would land in the same callback).
+    - Raised while C code calls back into Python, it may come out as another error
+      (matplotlib's Agg: "Invalid bounding box", exit 2). Any error after a stop is the stop.
+    """
+    if threading.current_thread() is not threading.main_thread():  # handlers are the main's
+        yield
+        return
+    stops = []
+
+    def stop(signum, frame):
+        stops.append(signum)
+        raise KeyboardInterrupt
 
     def redeliver(unraisable):
-        if (
-            issubclass(unraisable.exc_type, KeyboardInterrupt)
-            and hasattr(signal, "setitimer")  # not on Windows
-            and threading.current_thread() is threading.main_thread()
-        ):
-            signal.signal(signal.SIGALRM, _terminated)
+        if stops and unraisable.exc_type is KeyboardInterrupt and hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, REDELIVER)
         else:
             report(unraisable)
 
-    sys.unraisablehook = redeliver
+    kinds = [signal.SIGTERM, getattr(signal, "SIGALRM", None)]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where ignored
+        kinds.append(signal.SIGINT)
+    handlers = {kind: signal.signal(kind, stop) for kind in kinds if kind is not None}
+    report, sys.unraisablehook = sys.unraisablehook, redeliver
     try:
         yield
+    except Exception as error:
+        if stops:
+            raise click.Abort from error
+        raise
     finally:
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)  # a stop still on its way: done with
         sys.unraisablehook = report
+        for kind, handler in handlers.items():
+            signal.signal(kind, handler)
 
 
 def _os_error(error: OSError) -> str:

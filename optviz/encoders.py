@@ -16,11 +16,14 @@ salted with a constant.
 
 from __future__ import annotations
 
+import contextlib
+import fractions
 import os
 import pathlib
 import re
 import stat
 import struct
+import subprocess
 import tempfile
 
 import numpy as np
@@ -29,7 +32,6 @@ from PIL import GifImagePlugin, Image
 from optviz import limits
 
 ENCODERS: dict[str, type["Encoder"]] = {}
-_SIGINT_SWITCH = "IMAGEIO_FFMPEG_NO_PREVENT_SIGINT"
 _TEMPORARY = re.compile(r"\..*\.optviz-(\d+)-[^.]+\.[A-Za-z0-9]+")
 MAX_HOLD_MS = 60_000  # the longest a frame may be shown: an MP4 repeats it that long
 
@@ -440,10 +442,18 @@ class WebpEncoder(_Indexed):
 
 @register
 class Mp4Encoder(Encoder):
-    """H.264 MP4 (yuv420p, plays everywhere) through imageio-ffmpeg, the ``[video]`` extra.
-    A frame held longer than one frame period is repeated."""
+    """H.264 MP4 (yuv420p, plays everywhere, CRF 15) written by the ffmpeg that imageio-ffmpeg
+    ships, the ``[video]`` extra, through a pipe of raw frames. A frame held longer than one
+    frame period is repeated.
+
+    The encoder owns ffmpeg's process: it starts in a session of its own (so a Ctrl-C at the
+    terminal stops this process, which then stops ffmpeg) without running Python between
+    fork and exec (which can deadlock a process with jax's threads); its messages are kept,
+    and a failure is one line naming its last one; a stopped render kills it before closing
+    its pipe, so that it never reads a cut-off frame."""
 
     extensions = (".mp4",)
+    CRF = 15  # x264's constant rate factor: 0 is lossless, 51 the worst
 
     def __init__(self, path, **kw):
         try:
@@ -453,62 +463,72 @@ class Mp4Encoder(Encoder):
                 "MP4 needs imageio-ffmpeg, which is not installed: pip install 'optviz[video]'"
             ) from None
         super().__init__(path, **kw)
-        self._ffmpeg = imageio_ffmpeg
-        self.writer = None
+        self.exe = imageio_ffmpeg.get_ffmpeg_exe()
+        self.process = None
+        self.owed = 0.0  # frame periods owed (see `add`)
+
+    def _start(self, width: int, height: int) -> None:
+        # fmt: off
+        command = [
+            self.exe, "-y", "-v", "error",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+            "-r", str(fractions.Fraction(self.fps).limit_denominator()), "-i", "-",
+            "-an", "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-crf", str(self.CRF),
+            "-movflags", "+faststart", "-f", "mp4", str(self.tmp),
+        ]
+        # fmt: on
+        self.messages = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.messages,
+            start_new_session=True,
+        )
 
     def add(self, frame, duration_ms):
         frame, (h, w) = frame[..., :3], frame.shape[:2]
         # yuv420p needs even sides: repeat the last row or column where they are odd.
         frame = np.pad(frame, ((0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-        if self.writer is None:
-            self.writer = self._ffmpeg.write_frames(
-                str(self.tmp),
-                (frame.shape[1], frame.shape[0]),
-                fps=self.fps,
-                codec="libx264",
-                pix_fmt_in="rgb24",
-                pix_fmt_out="yuv420p",
-                macro_block_size=1,
-                quality=7,
-                ffmpeg_log_level="error",
-                output_params=["-movflags", "+faststart"],
-            )
-            # imageio-ffmpeg would run Python (os.setpgrp) between fork and exec, which can
-            # deadlock a process with jax's threads (jax warns each time); its own switch
-            # turns that off while it starts ffmpeg.
-            previous = os.environ.get(_SIGINT_SWITCH)
-            os.environ[_SIGINT_SWITCH] = "1"
-            try:
-                self.writer.send(None)
-            finally:
-                if previous is None:
-                    del os.environ[_SIGINT_SWITCH]
-                else:
-                    os.environ[_SIGINT_SWITCH] = previous
-        data = np.ascontiguousarray(frame)
+        if self.process is None:
+            self._start(frame.shape[1], frame.shape[0])
+        data = np.ascontiguousarray(frame).data
         # Frame periods owed, carried over so that the video's length is the sum of the
         # durations however they round.
-        self.owed = getattr(self, "owed", 0.0) + self.check_duration(duration_ms) * self.fps / 1000
+        self.owed += self.check_duration(duration_ms) * self.fps / 1000
         repeats = max(1, round(self.owed))
         self.owed -= repeats
-        for _ in range(repeats):
-            self.writer.send(data)
+        try:
+            for _ in range(repeats):
+                self.process.stdin.write(data)
+        except BrokenPipeError:
+            self._failed()
         self.frames += 1
 
     def close(self):
-        if self.writer is None:
+        if self.process is None:
             raise ValueError("no frames to write")
-        self.writer.close()
+        with contextlib.suppress(BrokenPipeError):
+            self.process.stdin.close()
+        if self.process.wait() != 0:
+            self._failed()
+
+    def _failed(self):
+        """Raise the failure of ffmpeg as one OSError: its last message."""
+        self.process.kill()
+        self.process.wait()
+        self.messages.seek(0)
+        lines = self.messages.read().decode(errors="replace").strip().splitlines()
+        raise OSError(f"ffmpeg failed: {lines[-1] if lines else f'exit {self.process.returncode}'}")
 
     def __exit__(self, kind, value, traceback):
-        if kind is not None and self.writer is not None:
-            # A KeyboardInterrupt thrown in makes imageio-ffmpeg kill ffmpeg at once, where a
-            # close would let it decode the cut-off last frame and print errors about it.
-            try:
-                self.writer.throw(KeyboardInterrupt())
-            except (KeyboardInterrupt, StopIteration):
-                pass
-        return super().__exit__(kind, value, traceback)
+        try:
+            if kind is not None and self.process is not None:
+                self.process.kill()  # before its pipe closes on a frame cut off
+                with contextlib.suppress(OSError):
+                    self.process.stdin.close()
+                self.process.wait()
+            return super().__exit__(kind, value, traceback)
+        finally:
+            if self.process is not None:
+                self.messages.close()
 
 
 @register

@@ -46,7 +46,7 @@ def candidates(anchor, size, radius: float) -> np.ndarray:
 def _overlap(boxes: np.ndarray, others: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Per box of ``boxes`` (k, 4), the area it shares with each of ``others`` (m, 4) times
     its weight (m,), summed."""
-    lo, hi = boxes[:, :2].min(0), boxes[:, 2:].max(0)
+    lo, hi = _hull(boxes)
     can = ((others[:, 2:] > lo) & (others[:, :2] < hi)).all(1)  # the others that can
     others, weights = others[can], weights[can]
     if len(others) == 0:
@@ -84,8 +84,14 @@ def _gaps(boxes: np.ndarray, points: np.ndarray) -> np.ndarray:
 def _near(boxes: np.ndarray, points: np.ndarray, reach: float) -> np.ndarray:
     """Which of ``points`` (m, 2) lie within ``reach`` of the box round all ``boxes`` (k, 4):
     the only ones that can be within ``reach`` of any of them (a cheap pass before `_gaps`)."""
-    lo, hi = boxes[:, :2].min(0) - reach, boxes[:, 2:].max(0) + reach
+    lo, hi = _hull(boxes, reach)
     return ((points >= lo) & (points <= hi)).all(1)
+
+
+def _hull(boxes: np.ndarray, margin: float = 0.0):
+    """The lower-left and upper-right corners of the box round all ``boxes`` (k, 4), grown by
+    ``margin`` on every side."""
+    return boxes[:, :2].min(0) - margin, boxes[:, 2:].max(0) + margin
 
 
 def _gap(box, point) -> float:

@@ -240,6 +240,29 @@ def test_a_full_disk_is_one_line_and_exit_1(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_failing_ffmpeg_is_one_line_and_clobbers_nothing(tmp_path, monkeypatch):
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    ffmpeg = tmp_path / "ffmpeg"  # takes every frame, then fails as on a full disk
+    ffmpeg.write_text(textwrap.dedent("""\
+        #!/bin/sh
+        cat > /dev/null
+        echo "frame=  2 fps=0.0" >&2
+        echo "Error writing trailer: No space left on device" >&2
+        exit 1
+    """))
+    ffmpeg.chmod(0o755)
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", lambda: str(ffmpeg))
+    out = tmp_path / "out" / "a.mp4"
+    out.parent.mkdir()
+    out.write_bytes(b"good")
+    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
+    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    assert one_line(result, 1) == (
+        "Error: ffmpeg failed: Error writing trailer: No space left on device"
+    )
+    assert os.listdir(out.parent) == ["a.mp4"] and out.read_bytes() == b"good"
+
+
 def test_overwriting_keeps_the_targets_permissions(tmp_path):
     traj = optviz.run("bowl", ["gd"], steps=3)
     for mode, name in ((0o600, "a.gif"), (0o640, "a.png")):
@@ -332,6 +355,27 @@ def test_a_signal_inside_a_garbage_collector_callback_still_stops_the_render(tmp
                           timeout=120)
     assert (done.returncode, done.stderr.strip().splitlines()) == (1, ["Aborted!"]), done.stderr
     assert os.listdir(out.parent) == []
+
+
+def test_a_stop_that_comes_out_as_another_error_still_ends_as_aborted(tmp_path, monkeypatch):
+    # A KeyboardInterrupt raised while C code calls back into Python may come out as another
+    # error: matplotlib's Agg turned one into "Invalid bounding box", and the command said
+    # "Error: Invalid bounding box" and exited 2.
+    from optviz import encoders
+
+    def add(self, frame, duration_ms):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(1000))  # the handler runs here
+        except KeyboardInterrupt:
+            raise ValueError("Invalid bounding box") from None
+
+    monkeypatch.setattr(encoders.GifEncoder, "add", add)
+    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
+    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "a.gif")])
+    assert (result.exit_code, result.output.split()) == (1, ["Aborted!"]), result.output
+    assert os.listdir(tmp_path) == []
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the command's handler is gone
 
 
 def test_a_temporary_file_left_by_sigkill_is_removed_by_the_next_render(tmp_path):

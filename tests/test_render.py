@@ -86,7 +86,8 @@ def test_layouts_and_themes_keep_size_and_colours(traj, tmp_path, layout, loss_p
 
 def test_mp4_is_readable_and_holds_the_last_frame(traj, tmp_path, monkeypatch):
     pytest.importorskip("imageio_ffmpeg")
-    monkeypatch.setenv("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")  # reading back, as encoders do
+    # Reading back through imageio-ffmpeg: no Python between fork and exec (jax's threads).
+    monkeypatch.setenv("IMAGEIO_FFMPEG_NO_PREVENT_SIGINT", "1")
     animation = optviz.animate(traj, frames=4, fps=10, size=(201, 151))
     path = animation.save(tmp_path / "a.mp4")
     frames = iio.imread(path, plugin="pyav") if _has_pyav() else _ffmpeg_frames(path)

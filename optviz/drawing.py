@@ -75,14 +75,6 @@ def arrow_gap(theme: themes.Theme) -> float:
     return 0.72 * math.sqrt(ARROW) * theme.head_size * DPI / 72 + 2
 
 
-def arrow_middle(tips: np.ndarray, turns: np.ndarray, theme: themes.Theme) -> np.ndarray:
-    """Where the bodies of edge arrows (`arrow`) with ``tips`` (k, 2; display pixels, y up)
-    pointing ``turns`` lie: two thirds of their length back from their tips."""
-    angles = 2 * np.pi * np.asarray(turns) / ARROW_TURNS
-    length = math.sqrt(ARROW) * theme.head_size * DPI / 72
-    return tips - 2 / 3 * length * np.column_stack([np.cos(angles), np.sin(angles)])
-
-
 def spread(tips: np.ndarray, towards: np.ndarray, gap: float) -> np.ndarray:
     """Arrows' ``tips`` (k, 2; pixels) moved apart: each in turn slid across its direction
     (``towards``, k unit vectors) by whole ``gap``s, to one side and the other, to the

@@ -107,7 +107,7 @@ def leader(box, target, stop: float) -> np.ndarray:
     start = np.clip(target, box[:2], box[2:])
     towards = target - start
     length = np.hypot(*towards)
-    return np.array([start, target - towards * min(stop / max(length, 1e-9), 1.0)])
+    return np.array([start, target - towards * min(stop / length, 1.0)])
 
 
 def _beside(gaps: np.ndarray, radius: float) -> np.ndarray:

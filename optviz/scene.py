@@ -35,7 +35,6 @@ from optviz.drawing import (
     StepCurves,
     along_edges,
     arrow_gap,
-    arrow_middle,
     crossing,
     contour_colours,
     draw_surface,
@@ -153,7 +152,7 @@ class Paths:
         self.screen = None  # ...and in display pixels (y up); set by `layer`
         # Per run, its head's mark: centre (display pixels; NaN outside) and radius (`update`).
         self.marks = np.full((len(self.paths), 2), np.nan), np.zeros(len(self.paths))
-        self.pointers = np.full((len(self.paths), 2), np.nan)  # each run's arrow (`_edges`)
+        self.pointers = np.full((len(self.paths), 2), np.nan)  # each run's arrow at the edge
         # A cloud's trails are thin: round ends would not show, and cost.
         self.trails = ax.add_collection(
             LineCollection(
@@ -311,10 +310,8 @@ class Paths:
                 clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + tip,
                                                [x1, y1] - tip)
             show_marks(self.arrows, clamped[runs[first]], self.colours[runs[first]], turns[first])
-            # The middle of each run's arrow (display pixels), for a line from its label.
             self.pointers = np.full((len(here), 2), np.nan)
-            tips = self.ax.transData.transform(clamped[runs[first]])
-            self.pointers[runs[first]] = arrow_middle(tips, turns[first], self.theme)
+            self.pointers[runs[first]] = clamped[runs[first]]
         gone = self.traj.diverged_by(step)[self.rows].ravel()
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         show_marks(self.crosses, np.clip(inward, [x0, y0] + pad, [x1, y1] - pad), self.colours[gone])
@@ -830,7 +827,7 @@ class Scene:
         moving += self.loss.artists if self.loss else []
         moving += self.rates.artists if self.rates else []
         moving += [a for extra in self.extras for a in extra.artists]
-        moving += [self.leaders] if self.leaders else []  # over the marks they cross
+        moving += [self.leaders] if self.leaders else []
         return moving + self.stars
 
     def show(self, step: int) -> None:
@@ -900,27 +897,24 @@ class Scene:
 
     def _lead(self, boxes, step: int, radius: float) -> None:
         """A line from each label no longer beside its head (further than `KEEP` allows: put
-        wider, to keep off the paths, or where there was no room) to the edge of the head's
-        mark, or of the middle of its arrow at the window's edge (its tip, beside the others',
-        lies as near a neighbour's): words that far off could name another run. Not for a
-        cloud's labels, which name many heads."""
+        wider, to keep off the paths, or where there was no room) to the head's mark, or to
+        its arrow at the window's edge: words that far off could name another run. Not for
+        a cloud's labels, which name many heads."""
         paths, h = self.paths[0], self.style.size[1]
         lines, colours = [], []
         if not paths.cloud and paths.n_starts == 1:
             centres, radii = paths.marks
             centres = self._down(centres)
-            arrows = self._down(paths.pointers)
+            arrows = self._down(paths.ax.transData.transform(paths.pointers))
             for i, (box, anchor) in enumerate(zip(np.array(boxes), self.anchors[:, step])):
-                if gap(box, anchor) <= KEEP[1] * radius:
-                    continue
-                if radii[i] > 0:
-                    line = leader(box, centres[i], radii[i])
-                elif np.isfinite(arrows[i]).all():
-                    line = leader(box, arrows[i], arrow_gap(self.theme) / 4)
-                else:
-                    line = leader(box, anchor, radius)
-                lines.append(line * (1, -1) + (0, h))  # display pixels, y up
-                colours.append(self.stamps[i].colour)
+                marked = radii[i] > 0
+                target = centres[i] if marked else anchor
+                if not marked and np.isfinite(arrows[i]).all():
+                    target = arrows[i]
+                if gap(box, anchor) > KEEP[1] * radius:
+                    line = leader(box, target, (radii[i] if marked else radius) + 1)
+                    lines.append(line * (1, -1) + (0, h))  # display pixels, y up
+                    colours.append(self.stamps[i].colour)
         self.leaders.set_segments([line / self.style.size for line in lines])
         self.leaders.set_colors(colours)
 

@@ -916,31 +916,6 @@ def test_a_label_put_away_from_its_head_has_a_line_to_it(monkeypatch):
     assert away >= 2 and len(sc.leaders.get_segments()) == away  # and none for the others
 
 
-def test_a_line_from_a_label_ends_at_its_own_arrow(monkeypatch):
-    # On the monkey saddle all seven runs leave by the top edge, their arrows side by side a
-    # few pixels apart: a line from a name ends nearer the middle of its own arrow than any
-    # other's (ended short of the tip, on a slant, it stopped beside the neighbour's).
-    anim = captured(["render", "monkey-saddle", "-o", "/tmp/x.gif"], monkeypatch)
-    for k in range(len(anim.steps)):  # as a render places the labels
-        anim.frame(k)
-    sc = anim.scene
-    paths = sc.paths[0]
-    arrows = paths.ax.transData.transform(paths.arrows.get_offsets())
-    # The middle of each triangle as drawn: its corners, in points of its marker size.
-    scale = np.sqrt(paths.arrows.get_sizes()[0]) * 100 / 72
-    middles = arrows + [p.vertices[:3].mean(0) * scale for p in paths.arrows.get_paths()]
-    owners = [next(i for i, c in enumerate(paths.colours) if np.allclose(c, face))
-              for face in paths.arrows.get_facecolors()]
-    ended = 0
-    for segment, colour in zip(sc.leaders.get_segments(), sc.leaders.get_colors()):
-        run = next(i for i, c in enumerate(paths.colours) if np.allclose(c, colour))
-        if run in owners:
-            end = segment[-1] * sc.style.size  # display pixels
-            assert owners[np.argmin(np.hypot(*(middles - end).T))] == run, sc.names[run]
-            ended += 1
-    assert ended >= 3
-
-
 def test_arrows_spread_along_an_edge_about_where_they_were():
     gap = 10.0
     tips = np.array([[50.0, 100.0], [52.0, 100.0], [54.0, 100.0], [150.0, 100.0], [0.0, 40.0]])

@@ -26,7 +26,6 @@ _COLUMN = np.array(
     [(side, sign * k) for k in range(1, 12) for side in (1, -1) for sign in (1, -1)], dtype=float
 )
 COVER = 10  # points of a path under a label that count as one more (each 2 px: 20 px of path)
-AROUND = 1.2  # head sizes: the radius round a head that labels are placed by
 KEEP = (0.5, 3.0)  # a label stays put while its gap to its head is within these radii
 WIDER = 5.0  # ...and goes this far out where every place beside its head would hide a path
 LOOKAHEAD = 40  # radii of the head's travel ahead that a label's new place is judged over

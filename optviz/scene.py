@@ -51,7 +51,7 @@ from optviz.drawing import (
 )
 from optviz.heads import gather, put
 from optviz.labels import coordinate, direct_labels
-from optviz.placement import AROUND, KEEP, covered, gap, leader, place
+from optviz.placement import KEEP, covered, gap, leader, place
 from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on_mesh
 
@@ -886,7 +886,7 @@ class Scene:
             [self.note.box] if self.note.text else np.empty((0, 4)),
         ])
         sizes = [stamp.size for stamp in self.stamps]
-        radius = r * AROUND
+        radius = r * 1.2
         boxes, self.kept = place(
             self.anchors[:, step], sizes, frame, obstacles, radius, self.kept,
             self.anchors[:, step:], heads, self.lines, self.inside[:, step],

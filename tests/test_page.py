@@ -343,37 +343,6 @@ def test_heads_that_meet_share_a_ring_round_the_star_in_the_page(driver, tmp_pat
     assert (own.max(-1).min(0) < 170).mean() > 0.6  # a dark line round the ring (the halo: light)
 
 
-def test_a_label_pushed_away_from_its_head_has_a_line_to_it_in_the_page(driver, tmp_path):
-    # At the first step all seven heads are at the start: their names stack in a column, and
-    # those pushed furthest from it get a thin line of their colour to it, as in the frames.
-    traj = optviz.run("bowl", list(presets.lineup(surfaces.get("bowl"))), steps=30)
-    browser.load(driver, write(tmp_path, traj))
-    driver.execute_script("optviz.moveTo(0)")
-    labels = driver.execute_script("return optviz.state.labels")
-    pixels = """const canvas = document.getElementById("map");
-        const scale = canvas.width / canvas.getBoundingClientRect().width;
-        const ctx = canvas.getContext("2d");
-        return arguments[0].map(([x, y]) => Array.from(
-          ctx.getImageData(Math.round(x * scale) - 1, Math.round(y * scale) - 1, 3, 3).data));"""
-    beside = driver.execute_script("return optviz.data.marks.beside * optviz.data.theme.head")
-    line = driver.execute_script("return optviz.data.theme.font * 0.85 * 100 / 72 + 3")
-    led = 0
-    for label in labels:
-        x, y, w, hx, hy = (label[k] for k in ("x", "y", "w", "hx", "hy"))
-        near = np.array([np.clip(hx, x, x + w), np.clip(hy, y - line / 2, y + line / 2)])
-        gap = np.hypot(hx - near[0], hy - near[1])
-        if gap <= beside:
-            continue
-        led += 1
-        along = np.linspace(0.2, 0.7, 8)[:, None]  # clear of the words and of the head
-        points = near + (np.array([hx, hy]) - near) * along
-        seen = np.array(driver.execute_script(pixels, points.tolist())).reshape(len(points), 9, 4)
-        target = np.round(np.array(to_rgb(label["colour"])) * 255)
-        assert ((np.abs(seen[..., :3] - target).max(-1) <= 40).any(-1)).mean() > 0.8, label
-    assert led >= 2
-    assert browser.console_errors(driver) == []
-
-
 def test_a_hostile_hash_or_title_changes_nothing(driver, tmp_path):
     traj = optviz.run("bowl", ["gd", "adam"], steps=20)
     evil = "<img src=x onerror=alert(1)>"

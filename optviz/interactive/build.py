@@ -23,7 +23,7 @@ import jax
 import numpy as np
 from PIL import Image
 
-from optviz import external, heads, noise, placement, rules
+from optviz import external, heads, noise, rules
 from optviz import theme as themes
 from optviz.interactive import translate
 from optviz.labels import SYMBOLS, coordinate, direct_labels
@@ -219,7 +219,6 @@ def data(
         "marks": {
             "star": heads.STAR, "start": heads.START_RING, "band": heads.BAND,
             "grow": heads.GROW, "most": heads.MOST, "halo": heads.HALO,
-            "beside": placement.KEEP[1] * placement.AROUND,
         },
         "far": FAR,
         "shown": ["lr", "learning_rate", "batch" if surface.batch_fn is not None else "noise"],

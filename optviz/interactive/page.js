@@ -6,7 +6,6 @@ const D = JSON.parse(document.getElementById("optviz-data").textContent);
 const STEPS = D.steps;
 const T = D.theme;
 const $ = (id) => document.getElementById(id);
-const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
 
 // ---- numbers ---------------------------------------------------------------------------
 
@@ -38,7 +37,6 @@ const S = {
     loss: [],
     diverged: [],
   })),
-  labels: [], // where drawLabels put each name, beside its head at (hx, hy)
 };
 
 const [[BX0, BX1], [BY0, BY1]] = D.surface.bounds;
@@ -261,7 +259,7 @@ function star(ctx, x, y, r, fill, edge) {
 function inside(x, y) {
   const padX = 0.01 * (VX1 - VX0);
   const padY = 0.01 * (VY1 - VY0);
-  return [clamp(x, VX0 + padX, VX1 - padX), clamp(y, VY0 + padY, VY1 - padY)];
+  return [Math.min(Math.max(x, VX0 + padX), VX1 - padX), Math.min(Math.max(y, VY0 + padY), VY1 - padY)];
 }
 
 function drawMap() {
@@ -464,34 +462,20 @@ function drawLabels(ctx, heads) {
     let x = hx + T.head + 2;
     if (x + w > AX + AW - 2) x = hx - T.head - 2 - w;
     // The nearest free line above or below the head, inside the plot.
-    const y0 = clamp(hy, AY + line / 2, AY + AH - line / 2);
+    const y0 = Math.min(Math.max(hy, AY + line / 2), AY + AH - line / 2);
     const free = (y) => !placed.some((p) => Math.abs(p.y - y) < line && x < p.x + p.w && p.x < x + w);
     let y = y0;
     for (let k = 1; k < 60 && !free(y); k++) {
       const down = y0 + Math.ceil(k / 2) * line * (k % 2 ? 1 : -1);
       if (down >= AY + line / 2 && down <= AY + AH - line / 2) y = down;
     }
-    placed.push({ x, y, w, hx, hy, colour: head.run.colour });
-    // A label pushed away from its head (further than placement.KEEP allows) gets a thin line
-    // to it, as in optviz's frames: words that far off could name another run.
-    const [nx, ny] = [clamp(hx, x, x + w), clamp(hy, y - line / 2, y + line / 2)];
-    const gap = Math.hypot(hx - nx, hy - ny);
-    if (gap > D.marks.beside * T.head) {
-      const stop = (T.head + 1) / gap;
-      ctx.lineWidth = T.line / 2;
-      ctx.strokeStyle = head.run.colour;
-      ctx.beginPath();
-      ctx.moveTo(nx, ny);
-      ctx.lineTo(hx - (hx - nx) * stop, hy - (hy - ny) * stop);
-      ctx.stroke();
-    }
+    placed.push({ x, y, w });
     ctx.lineWidth = 3;
     ctx.strokeStyle = T.background;
     ctx.strokeText(text, x, y);
     ctx.fillStyle = head.run.colour;
     ctx.fillText(text, x, y);
   }
-  S.labels = placed;
 }
 
 function drawNotes(ctx, step) {
@@ -838,7 +822,7 @@ function play(on) {
 
 function moveTo(step) {
   if (S.playing) play(false);
-  S.step = clamp(step, 0, STEPS);
+  S.step = Math.min(Math.max(step, 0), STEPS);
   draw();
   sync();
 }

@@ -94,19 +94,9 @@ def _hull(boxes: np.ndarray, margin: float = 0.0):
     return boxes[:, :2].min(0) - margin, boxes[:, 2:].max(0) + margin
 
 
-def gap(box, point) -> float:
+def _gap(box, point) -> float:
     """The distance from ``point`` to the nearest point of ``box``."""
     return float(_gaps(np.asarray([box], dtype=float), np.asarray([point], dtype=float))[0, 0])
-
-
-def leader(box, target, stop: float) -> np.ndarray:
-    """The line (2, 2) from the point of ``box`` nearest ``target`` towards it, ending ``stop``
-    short of it (outside the mark drawn there)."""
-    target = np.asarray(target, dtype=float)
-    start = np.clip(target, box[:2], box[2:])
-    towards = target - start
-    length = np.hypot(*towards)
-    return np.array([start, target - towards * min(stop / length, 1.0)])
 
 
 def _beside(gaps: np.ndarray, radius: float) -> np.ndarray:
@@ -225,6 +215,6 @@ def place(
             best = np.argmin(conflict + np.arange(len(options)))
         box = options[best]
         placed = np.concatenate([placed, box[None]])
-        far = far if best == 0 and last[i] is not None else gap(box, anchor)
+        far = far if best == 0 and last[i] is not None else _gap(box, anchor)
         boxes[i], memory[i] = box, (tuple(box), (box[0] - anchor[0], box[1] - anchor[1]), far)
     return [tuple(map(float, box)) for box in boxes], memory

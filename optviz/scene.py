@@ -51,7 +51,7 @@ from optviz.drawing import (
 )
 from optviz.heads import gather, put
 from optviz.labels import coordinate, direct_labels
-from optviz.placement import KEEP, covered, gap, leader, place
+from optviz.placement import covered, place
 from optviz.trajectories import Trajectories
 from optviz.view3d import AZIMUTH, ELEVATION, TURN, Paths3D, draw_surface_3d, on_mesh
 
@@ -152,7 +152,6 @@ class Paths:
         self.screen = None  # ...and in display pixels (y up); set by `layer`
         # Per run, its head's mark: centre (display pixels; NaN outside) and radius (`update`).
         self.marks = np.full((len(self.paths), 2), np.nan), np.zeros(len(self.paths))
-        self.pointers = np.full((len(self.paths), 2), np.nan)  # each run's arrow at the edge
         # A cloud's trails are thin: round ends would not show, and cost.
         self.trails = ax.add_collection(
             LineCollection(
@@ -310,8 +309,6 @@ class Paths:
                 clamped[runs[first]] = np.clip([x0, y0] + where * per_px, [x0, y0] + tip,
                                                [x1, y1] - tip)
             show_marks(self.arrows, clamped[runs[first]], self.colours[runs[first]], turns[first])
-            self.pointers = np.full((len(here), 2), np.nan)
-            self.pointers[runs[first]] = clamped[runs[first]]
         gone = self.traj.diverged_by(step)[self.rows].ravel()
         inward = clamped[gone] + np.sign(centre - clamped[gone]) * pad * outside[gone, None]
         show_marks(self.crosses, np.clip(inward, [x0, y0] + pad, [x1, y1] - pad), self.colours[gone])
@@ -562,7 +559,6 @@ class Scene:
         bounds = style.bounds or traj.surface.bounds
         self.paths, self.stars, self.maps, self.extras = [], [], [], []
         self.start_rings = []  # drawn after the heads (`mark_starts`)
-        self.leaders = None
         loss_ax = None
         if style.layout == "3d":
             ax = self.figure.add_axes((0.0, 0.12, 1.0, 0.8), projection="3d")  # see _legend
@@ -586,11 +582,6 @@ class Scene:
             ax.set_xlabel(coordinate(traj.surface.axes[0]), labelpad=1)
             ax.set_ylabel(coordinate(traj.surface.axes[1]), labelpad=1, rotation=0)
             self.ax = ax
-            # A thin line from a label put far from its head (`_place_labels`) to the head.
-            self.leaders = LineCollection(
-                [], linewidths=theme.line_width / 2, capstyle="round", animated=animated
-            )
-            self.figure.add_artist(self.leaders)
             if loss_rect is not None:
                 loss_ax = self.figure.add_axes(layout.fractions(loss_rect, style.size))
         else:
@@ -827,7 +818,6 @@ class Scene:
         moving += self.loss.artists if self.loss else []
         moving += self.rates.artists if self.rates else []
         moving += [a for extra in self.extras for a in extra.artists]
-        moving += [self.leaders] if self.leaders else []
         return moving + self.stars
 
     def show(self, step: int) -> None:
@@ -886,37 +876,12 @@ class Scene:
             [self.note.box] if self.note.text else np.empty((0, 4)),
         ])
         sizes = [stamp.size for stamp in self.stamps]
-        radius = r * 1.2
         boxes, self.kept = place(
-            self.anchors[:, step], sizes, frame, obstacles, radius, self.kept,
+            self.anchors[:, step], sizes, frame, obstacles, r * 1.2, self.kept,
             self.anchors[:, step:], heads, self.lines, self.inside[:, step],
         )
         for stamp, b in zip(self.stamps, boxes):
             stamp.box = b
-        self._lead(boxes, step, radius)
-
-    def _lead(self, boxes, step: int, radius: float) -> None:
-        """A line from each label no longer beside its head (further than `KEEP` allows: put
-        wider, to keep off the paths, or where there was no room) to the head's mark, or to
-        its arrow at the window's edge: words that far off could name another run. Not for
-        a cloud's labels, which name many heads."""
-        paths, h = self.paths[0], self.style.size[1]
-        lines, colours = [], []
-        if not paths.cloud and paths.n_starts == 1:
-            centres, radii = paths.marks
-            centres = self._down(centres)
-            arrows = self._down(paths.ax.transData.transform(paths.pointers))
-            for i, (box, anchor) in enumerate(zip(np.array(boxes), self.anchors[:, step])):
-                marked = radii[i] > 0
-                target = centres[i] if marked else anchor
-                if not marked and np.isfinite(arrows[i]).all():
-                    target = arrows[i]
-                if gap(box, anchor) > KEEP[1] * radius:
-                    line = leader(box, target, (radii[i] if marked else radius) + 1)
-                    lines.append(line * (1, -1) + (0, h))  # display pixels, y up
-                    colours.append(self.stamps[i].colour)
-        self.leaders.set_segments([line / self.style.size for line in lines])
-        self.leaders.set_colors(colours)
 
     def frame(self, step: int) -> np.ndarray:
         """The picture at ``step`` as an (h, w, 3) uint8 array."""

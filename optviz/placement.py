@@ -175,9 +175,12 @@ def place(
         before = np.array([box for box, _, _ in previous], dtype=float)
         last = [float(g) for g in _gaps(before, np.asarray(anchors, dtype=float)).diagonal()]
         # Last frame's boxes did not overlap each other: those that still fit stay (one put
-        # further out, to keep off the paths, while it is no further out than it was put).
+        # further out, to keep off the paths, while its head has not moved off from it by
+        # half a radius: a head that drifts by a pixel does not move its words).
         gaps, put = np.array(last), np.array([far for _, _, far in previous])
-        beside = _beside(gaps, radius) | ((gaps > KEEP[1] * radius) & (gaps <= put + 1e-9))
+        beside = _beside(gaps, radius) | (
+            (gaps > KEEP[1] * radius) & (gaps <= put + KEEP[0] * radius)
+        )
         stay = beside & (_conflicts(before, frame, [], obstacles) == 0)
         for i in np.flatnonzero(stay):
             boxes[i], memory[i] = before[i], previous[i]

@@ -30,6 +30,7 @@ THEMES = ("light", "dark", "talk")
 PROGRESS_ABOVE = 10  # frames: fewer render too quickly for a progress bar
 PROGRESS_WORK = 10_000_000  # steps of all runs together: fewer take about a second or less
 REDELIVER = 0.01  # seconds after a stop was dropped (see `_stoppable`)
+ALARM = getattr(signal, "SIGALRM", None)  # ...sent again as this (not on Windows)
 
 
 class OneLineErrors(click.Group):
@@ -75,7 +76,8 @@ def _stoppable():
     - Raised inside a garbage collector's callback (jax has one) or a ``__del__``, Python
       drops it ("Exception ignored") and goes on: the render ran to its end and exited 0.
       Such a stop comes back REDELIVER seconds later as an alarm, once the callback has
-      returned (sent at once, it would land in the same callback).
+      returned (sent at once, it would land in the same callback). Only then is the alarm
+      taken over, and it is given back: a program that calls this keeps its own.
     - Raised while C code calls back into Python, it may come out as another error
       (matplotlib's Agg: "Invalid bounding box", exit 2). Any error after a stop is the stop.
     """
@@ -89,15 +91,17 @@ def _stoppable():
         raise KeyboardInterrupt
 
     def redeliver(unraisable):
-        if stops and unraisable.exc_type is KeyboardInterrupt and hasattr(signal, "setitimer"):
+        on_main = threading.current_thread() is threading.main_thread()
+        if stops and unraisable.exc_type is KeyboardInterrupt and on_main and ALARM:
+            handlers.setdefault(ALARM, signal.signal(ALARM, stop))
             signal.setitimer(signal.ITIMER_REAL, REDELIVER)
         else:
             report(unraisable)
 
-    kinds = [signal.SIGTERM, getattr(signal, "SIGALRM", None)]
+    kinds = [signal.SIGTERM]
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where ignored
         kinds.append(signal.SIGINT)
-    handlers = {kind: signal.signal(kind, stop) for kind in kinds if kind is not None}
+    handlers = {kind: signal.signal(kind, stop) for kind in kinds}
     report, sys.unraisablehook = sys.unraisablehook, redeliver
     try:
         yield
@@ -106,8 +110,8 @@ def _stoppable():
             raise click.Abort from error
         raise
     finally:
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)  # a stop still on its way: done with
+        if ALARM in handlers:  # a stop sent again, perhaps still on its way
+            signal.setitimer(signal.ITIMER_REAL, 0)
         sys.unraisablehook = report
         for kind, handler in handlers.items():
             signal.signal(kind, handler)

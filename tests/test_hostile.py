@@ -378,6 +378,26 @@ def test_a_stop_that_comes_out_as_another_error_still_ends_as_aborted(tmp_path, 
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the command's handler is gone
 
 
+def test_a_command_leaves_its_callers_alarm_and_handlers_alone(tmp_path):
+    # The command line takes SIGTERM (and an alarm, only to deliver a dropped stop again)
+    # while it runs: a program that calls it keeps its own alarm and handlers.
+    def own(signum, frame):
+        raise AssertionError("the caller's alarm went off")
+
+    before = signal.signal(signal.SIGALRM, own), signal.getsignal(signal.SIGTERM)
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2"]
+        result = CliRunner().invoke(main, [*args, "--size", "80x64", "-o", str(tmp_path / "a.gif")])
+        assert result.exit_code == 0, result.output
+        assert signal.getsignal(signal.SIGALRM) is own
+        assert signal.getsignal(signal.SIGTERM) is before[1]
+        assert 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before[0])
+
+
 def test_a_temporary_file_left_by_sigkill_is_removed_by_the_next_render(tmp_path):
     out = tmp_path / "r.gif"
     process = subprocess.Popen([*RENDER, "-o", str(out)], stderr=subprocess.DEVNULL)

@@ -203,6 +203,9 @@ def test_a_null_byte_in_a_path_is_one_line(tmp_path):
 
 
 # 6. failures of the machine: one line, exit code 1, nothing left behind
+SMALL_RENDER = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
+
+
 @pytest.mark.parametrize(
     "output",
     ["/proc/optviz-test.gif", "x" * 300 + ".gif", "/sys/optviz-test.png"],
@@ -210,8 +213,7 @@ def test_a_null_byte_in_a_path_is_one_line(tmp_path):
 )
 def test_a_file_that_cannot_be_written_is_one_line_and_exit_1(output, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
-    result = CliRunner().invoke(main, [*args, "-o", output])
+    result = CliRunner().invoke(main, [*SMALL_RENDER, "-o", output])
     one_line(result, 1)
     assert os.listdir(tmp_path) == []
 
@@ -234,8 +236,7 @@ def test_a_full_disk_is_one_line_and_exit_1(tmp_path, monkeypatch):
 
     monkeypatch.setattr(encoders, "open", FullDisk, raising=False)  # the GIF's own writes
     out = tmp_path / "a.gif"
-    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
-    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    result = CliRunner().invoke(main, [*SMALL_RENDER, "-o", str(out)])
     assert "No space left on device" in one_line(result, 1)
     assert os.listdir(tmp_path) == []
 
@@ -255,8 +256,7 @@ def test_a_failing_ffmpeg_is_one_line_and_clobbers_nothing(tmp_path, monkeypatch
     out = tmp_path / "out" / "a.mp4"
     out.parent.mkdir()
     out.write_bytes(b"good")
-    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
-    result = CliRunner().invoke(main, [*args, "-o", str(out)])
+    result = CliRunner().invoke(main, [*SMALL_RENDER, "-o", str(out)])
     assert one_line(result, 1) == (
         "Error: ffmpeg failed: Error writing trailer: No space left on device"
     )
@@ -371,8 +371,7 @@ def test_a_stop_that_comes_out_as_another_error_still_ends_as_aborted(tmp_path, 
             raise ValueError("Invalid bounding box") from None
 
     monkeypatch.setattr(encoders.GifEncoder, "add", add)
-    args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2", "--size", "80x64"]
-    result = CliRunner().invoke(main, [*args, "-o", str(tmp_path / "a.gif")])
+    result = CliRunner().invoke(main, [*SMALL_RENDER, "-o", str(tmp_path / "a.gif")])
     assert (result.exit_code, result.output.split()) == (1, ["Aborted!"]), result.output
     assert os.listdir(tmp_path) == []
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the command's handler is gone
@@ -387,8 +386,7 @@ def test_a_command_leaves_its_callers_alarm_and_handlers_alone(tmp_path):
     before = signal.signal(signal.SIGALRM, own), signal.getsignal(signal.SIGTERM)
     signal.setitimer(signal.ITIMER_REAL, 100)
     try:
-        args = ["render", "bowl", "--opt", "gd", "--steps", "3", "--frames", "2"]
-        result = CliRunner().invoke(main, [*args, "--size", "80x64", "-o", str(tmp_path / "a.gif")])
+        result = CliRunner().invoke(main, [*SMALL_RENDER, "-o", str(tmp_path / "a.gif")])
         assert result.exit_code == 0, result.output
         assert signal.getsignal(signal.SIGALRM) is own
         assert signal.getsignal(signal.SIGTERM) is before[1]

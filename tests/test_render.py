@@ -295,8 +295,8 @@ def test_a_gif_is_written_as_it_comes_and_unchanged_frames_lengthen_the_last(tmp
 
 def test_a_label_put_further_out_stays_while_its_head_shifts_a_little():
     # A label put a little further out than beside its head (to keep off a path) stays while
-    # its head moves away by less than half a radius: on the default bowl, labels put so
-    # moved 159 times because their heads had drifted by less than a twentieth of one.
+    # its head moves away by less than half a radius: on the default bowl, labels put so were
+    # placed again 159 times because their heads had drifted by less than a twentieth of one.
     from optviz import placement
 
     radius, frame, size = 10.0, (0, 0, 400, 300), (40, 12)
